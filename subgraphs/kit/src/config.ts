@@ -1,0 +1,61 @@
+/**
+ * Configuration is read from the environment once, at start-up, and validated with zod. A bad value
+ * stops the process with one line per problem naming the variable, never a stack trace.
+ */
+import { z } from "zod";
+
+export class ConfigError extends Error {
+  constructor(public readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+  }
+}
+
+const optionalString = z.preprocess((v) => (v === "" ? undefined : v), z.string().optional());
+const optionalUrl = z.preprocess((v) => (v === "" ? undefined : v), z.url().optional());
+
+/** What the gateway and every subgraph need to verify tokens. */
+export const authEnv = {
+  /** HS256 secret used in development and tests; refused in production. */
+  JWT_SECRET: optionalString,
+  /** In production: the identity provider's key set, issuer and audience. */
+  JWKS_URL: optionalUrl,
+  JWT_ISSUER: z.string().default("g2p-graph-dev"),
+  JWT_AUDIENCE: z.string().default("g2p-graph"),
+};
+
+export const baseEnv = {
+  NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
+  HOST: z.string().default("127.0.0.1"),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  ...authEnv,
+};
+
+export const subgraphEnv = {
+  ...baseEnv,
+  PORT: z.coerce.number().int().min(0).max(65535),
+  /** postgres://user@host:5432/db — one schema per subgraph inside it. Unset: SQLite files. */
+  DATABASE_URL: optionalUrl,
+  /** Folder for the SQLite files when DATABASE_URL is unset. */
+  DATA_DIR: z.string().default("./data"),
+  /** redis://host:6379 — jobs run on BullMQ when set, in-process otherwise. */
+  REDIS_URL: optionalUrl,
+  /** Run pending migrations at start (default on; production deployments may run them as a step). */
+  MIGRATE_ON_START: z.enum(["true", "false"]).default("true").transform((v) => v === "true"),
+};
+
+export function readConfig<S extends z.ZodRawShape>(
+  shape: S,
+  env: Record<string, string | undefined> = process.env,
+): z.infer<z.ZodObject<S>> {
+  const parsed = z.object(shape).safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join(".") || "(env)"}: ${i.message}`));
+  }
+  const cfg = parsed.data as z.infer<z.ZodObject<S>> & { NODE_ENV?: string; JWT_SECRET?: string; JWKS_URL?: string };
+  if (cfg.NODE_ENV === "production" && "JWKS_URL" in shape && !cfg.JWKS_URL) {
+    throw new ConfigError(["JWKS_URL: required when NODE_ENV=production (the development secret is never used there)"]);
+  }
+  return cfg;
+}
+
+export type SubgraphConfig = z.infer<z.ZodObject<typeof subgraphEnv>>;

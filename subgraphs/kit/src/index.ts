@@ -1,0 +1,15 @@
+import "reflect-metadata";
+
+export * from "./auth";
+export * from "./audit";
+export * from "./config";
+export * from "./context";
+export * from "./errors";
+export * from "./jobs";
+export * from "./loaders";
+export * from "./logger";
+export * from "./orm";
+export * from "./pagination";
+export * from "./schema";
+export * from "./subgraph";
+export { kitEntities } from "./entities";

@@ -1,0 +1,106 @@
+import type { MikroORM } from "@mikro-orm/core";
+import { Queue, Worker, type ConnectionOptions, type Job } from "bullmq";
+import type { Logger } from "pino";
+import { JobEngine } from "./engine";
+import type { EnqueueOptions, JobDefinition, JobQueue } from "./types";
+
+type Step = { type: "plan"; jobId: string } | { type: "chunk"; jobId: string; chunkId: string };
+
+/**
+ * Jobs on BullMQ (REDIS_URL set): workers on any number of machines share the queue. Redis carries
+ * only "run this step"; the database stays the truth, so losing Redis loses nothing — `start()`
+ * re-dispatches unfinished work, and BullMQ job ids (= our step ids) keep duplicates out.
+ */
+export class BullMqJobQueue implements JobQueue {
+  readonly kind = "bullmq" as const;
+  readonly engine: JobEngine;
+  private queue?: Queue<Step>;
+  private worker?: Worker<Step>;
+  private readonly connection: ConnectionOptions;
+  readonly queueName: string;
+
+  constructor(
+    orm: MikroORM,
+    private readonly log: Logger,
+    opts: { redisUrl: string; queueName: string; concurrency?: number },
+  ) {
+    this.engine = new JobEngine(orm, log);
+    const url = new URL(opts.redisUrl);
+    this.connection = {
+      host: url.hostname,
+      port: Number(url.port || 6379),
+      username: url.username || undefined,
+      password: url.password || undefined,
+      db: url.pathname.length > 1 ? Number(url.pathname.slice(1)) : 0,
+      maxRetriesPerRequest: null,
+    };
+    this.queueName = opts.queueName;
+    this.concurrency = opts.concurrency ?? 1;
+  }
+
+  private readonly concurrency: number;
+
+  register<P, C>(definition: JobDefinition<P, C>): void {
+    this.engine.register(definition);
+  }
+
+  async start(): Promise<void> {
+    this.queue = new Queue<Step>(this.queueName, { connection: this.connection });
+    this.worker = new Worker<Step>(this.queueName, (job) => this.process(job), {
+      connection: this.connection,
+      concurrency: this.concurrency,
+    });
+    this.worker.on("error", (err) => this.log.warn({ err: err.message }, "bullmq worker error"));
+    await this.worker.waitUntilReady();
+    for (const job of await this.engine.unfinished()) await this.add({ type: "plan", jobId: job.id });
+  }
+
+  async enqueue(name: string, payload: unknown, options?: EnqueueOptions) {
+    const { job, created } = await this.engine.create(name, payload, options);
+    if (created) await this.add({ type: "plan", jobId: job.id });
+    return job;
+  }
+
+  get(jobId: string) {
+    return this.engine.get(jobId);
+  }
+
+  waitFor(jobId: string, timeoutMs?: number) {
+    return this.engine.waitFor(jobId, timeoutMs);
+  }
+
+  async stop(): Promise<void> {
+    await this.worker?.close();
+    await this.queue?.close();
+  }
+
+  private async process(job: Job<Step>): Promise<void> {
+    const step = job.data;
+    if (step.type === "plan") {
+      const chunkIds = await this.engine.plan(step.jobId);
+      await this.queue!.addBulk(chunkIds.map((chunkId) => this.bulkEntry({ type: "chunk", jobId: step.jobId, chunkId })));
+      return;
+    }
+    const result = await this.engine.runChunk(step.chunkId);
+    if (result.outcome === "retry") {
+      // The database counted the attempt; schedule the next one as a new delayed step.
+      await this.add({ type: "chunk", jobId: step.jobId, chunkId: step.chunkId }, result.delayMs, result.attempts);
+    }
+  }
+
+  /** BullMQ job id = our step id (+ attempt), so re-dispatching the same step is a no-op. */
+  private bulkEntry(step: Step, delay = 0, attempt = 0) {
+    const id = step.type === "plan" ? `plan-${step.jobId}` : `chunk-${step.chunkId}-${attempt}`;
+    return {
+      name: step.type,
+      data: step,
+      // Retries inside BullMQ cover a crash of the step itself (e.g. the database was unreachable).
+      opts: { jobId: id, delay, attempts: 5, backoff: { type: "exponential", delay: 500 }, removeOnComplete: true, removeOnFail: 1000 },
+    };
+  }
+
+  private async add(step: Step, delay = 0, attempt = 0): Promise<void> {
+    const entry = this.bulkEntry(step, delay, attempt);
+    await this.queue!.add(entry.name, entry.data, entry.opts);
+  }
+}

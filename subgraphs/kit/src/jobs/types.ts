@@ -1,0 +1,43 @@
+import type { EntityManager } from "@mikro-orm/core";
+import type { Logger } from "pino";
+import type { JobRecord } from "./job.entities";
+
+export interface JobContext {
+  /** A fresh EntityManager; in processChunk it is inside the chunk's transaction. */
+  em: EntityManager;
+  jobId: string;
+  log: Logger;
+}
+
+/**
+ * A job is planned once into chunks (stored in the database), then each chunk is processed, retried
+ * with backoff on failure. `processChunk` runs inside a transaction together with the chunk's DONE
+ * mark, so a crash mid-chunk leaves nothing half-written and a re-run never repeats a finished chunk.
+ */
+export interface JobDefinition<P = unknown, C = unknown> {
+  name: string;
+  plan(payload: P, ctx: JobContext): Promise<C[]>;
+  processChunk(chunk: C, payload: P, ctx: JobContext & { seq: number; attempt: number }): Promise<void>;
+  /** Attempts per chunk before it is marked FAILED (default 3). */
+  maxAttempts?: number;
+  /** First retry delay; doubles each attempt (default 500 ms). */
+  backoffMs?: number;
+}
+
+export interface EnqueueOptions {
+  /** The same key returns the existing job; the same key with another payload is refused. */
+  idempotencyKey?: string;
+}
+
+/** The jobs port: in-process by default, BullMQ when REDIS_URL is set. */
+export interface JobQueue {
+  readonly kind: "in-process" | "bullmq";
+  register<P, C>(definition: JobDefinition<P, C>): void;
+  /** Starts processing and re-dispatches every unfinished job found in the database. */
+  start(): Promise<void>;
+  enqueue(name: string, payload: unknown, options?: EnqueueOptions): Promise<JobRecord>;
+  get(jobId: string): Promise<JobRecord | null>;
+  /** Resolves when the job is COMPLETED or FAILED (tests, CLIs). */
+  waitFor(jobId: string, timeoutMs?: number): Promise<JobRecord>;
+  stop(): Promise<void>;
+}

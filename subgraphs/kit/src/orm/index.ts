@@ -1,0 +1,104 @@
+/**
+ * MikroORM 6 for one subgraph: a SQLite file by default (libsql driver: prebuilt, no compiler),
+ * PostgreSQL when DATABASE_URL is set, with one schema per subgraph in that database. The schema is
+ * always built by migrations (never schema sync), on SQLite as on PostgreSQL, so the path that runs
+ * in production is the one the tests exercise.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import type { EntityClass, MigrationObject, MikroORM, Options } from "@mikro-orm/core";
+import { LibSqlDriver, MikroORM as LibSqlORM } from "@mikro-orm/libsql";
+import { Migrator } from "@mikro-orm/migrations";
+import { MikroORM as PostgreSqlORM, PostgreSqlDriver } from "@mikro-orm/postgresql";
+import { kitEntities } from "../entities";
+import { installAuditGuards } from "../audit/guards";
+
+export type Dialect = "sqlite" | "postgresql";
+
+export interface MigrationSets {
+  sqlite: MigrationObject[];
+  postgresql: MigrationObject[];
+}
+
+export interface OrmOptions {
+  /** The subgraph's name: SQLite file name, PostgreSQL schema name. */
+  name: string;
+  entities: EntityClass<unknown>[];
+  migrations: MigrationSets;
+  databaseUrl?: string;
+  dataDir?: string;
+  /** Overrides the SQLite file (":memory:" in tests). */
+  sqlitePath?: string;
+  /** Called with every SQL statement run (tests count them to catch N+1). */
+  onQuery?: (sql: string) => void;
+  /** Run pending migrations now (default true). */
+  migrate?: boolean;
+}
+
+export function dialectOf(databaseUrl: string | undefined): Dialect {
+  return databaseUrl ? "postgresql" : "sqlite";
+}
+
+/** PostgreSQL identifiers we create from a subgraph name: keep them plain. */
+export function schemaNameFor(name: string): string {
+  if (!/^[a-z][a-z0-9_]{0,62}$/.test(name)) throw new Error(`subgraph name "${name}" is not usable as a schema name`);
+  return name;
+}
+
+export function ormConfig(opts: OrmOptions): Options {
+  const dialect = dialectOf(opts.databaseUrl);
+  const logging: Partial<Options> = opts.onQuery
+    ? {
+        debug: ["query"],
+        colors: false,
+        logger: (message: string) => {
+          // MikroORM logs each statement as "[query] <sql> [took N ms, ...]".
+          if (message.startsWith("[query]")) opts.onQuery!(message.slice(8));
+        },
+      }
+    : { debug: false };
+  const common: Options = {
+    entities: [...opts.entities, ...kitEntities],
+    extensions: [Migrator],
+    migrations: {
+      migrationsList: opts.migrations[dialect],
+      tableName: "mikro_orm_migrations",
+      transactional: true,
+      allOrNothing: true,
+      snapshot: false,
+    },
+    allowGlobalContext: false,
+    forceUtcTimezone: true,
+    ...logging,
+  };
+  if (dialect === "postgresql") {
+    return { ...common, driver: PostgreSqlDriver, clientUrl: opts.databaseUrl, schema: schemaNameFor(opts.name) } as Options;
+  }
+  let dbName = opts.sqlitePath;
+  if (!dbName) {
+    const dir = path.resolve(opts.dataDir ?? "./data");
+    fs.mkdirSync(dir, { recursive: true });
+    dbName = path.join(dir, `${opts.name}.sqlite`);
+  }
+  return { ...common, driver: LibSqlDriver, dbName } as Options;
+}
+
+export async function createOrm(opts: OrmOptions): Promise<MikroORM> {
+  const config = ormConfig(opts);
+  const dialect = dialectOf(opts.databaseUrl);
+  const orm = (dialect === "postgresql" ? await PostgreSqlORM.init(config as never) : await LibSqlORM.init(config as never)) as MikroORM;
+  if (dialect === "sqlite") {
+    // WAL lets readers proceed while a writer commits; busy_timeout waits instead of failing on a lock.
+    const conn = orm.em.getConnection();
+    if (opts.sqlitePath !== ":memory:") await conn.execute("pragma journal_mode = wal");
+    await conn.execute("pragma busy_timeout = 5000");
+    await conn.execute("pragma foreign_keys = on");
+  } else {
+    await orm.em.getConnection().execute(`create schema if not exists "${schemaNameFor(opts.name)}"`);
+  }
+  if (opts.migrate ?? true) {
+    await orm.getMigrator().up();
+    await installAuditGuards(orm, dialect, opts.name);
+  }
+  return orm;
+}

@@ -1,0 +1,164 @@
+/**
+ * A subgraph is declared once (`defineSubgraph`) and started by `startSubgraph`: config, ORM and
+ * migrations, jobs, schema, context, HTTP server with /health, graceful shutdown. A subgraph's own
+ * code is then only its domain: entities, resolvers, services, loaders, migrations.
+ */
+import { ApolloServer } from "@apollo/server";
+import { ApolloServerPluginInlineTraceDisabled } from "@apollo/server/plugin/disabled";
+import type { EntityClass, EntityManager, MikroORM } from "@mikro-orm/core";
+import type { NonEmptyArray } from "type-graphql";
+import { createTokenVerifier } from "./auth/tokens";
+import { readConfig, subgraphEnv, type SubgraphConfig } from "./config";
+import { createContextFactory, type SubgraphContext } from "./context";
+import { createErrorFormatter } from "./errors";
+import { sendJson, startHttpServer, type RunningHttpServer } from "./http";
+import { createJobQueue, type JobDefinition, type JobQueue } from "./jobs";
+import { createLogger, type Logger } from "./logger";
+import { createOrm, type MigrationSets } from "./orm";
+import { buildFederatedSchema, type EntityReference, type FederatedSchema } from "./schema";
+
+export interface SubgraphDefinition<L> {
+  /** Lower-case name: process, SQLite file, PostgreSQL schema, BullMQ queue. */
+  name: string;
+  defaultPort: number;
+  entities: EntityClass<unknown>[];
+  resolvers: NonEmptyArray<Function>;
+  orphanedTypes?: Function[];
+  references?: EntityReference<L>[];
+  createLoaders: (em: EntityManager) => L;
+  migrations: MigrationSets;
+  jobs?: JobDefinition<any, any>[];
+}
+
+export function defineSubgraph<L>(def: SubgraphDefinition<L>): SubgraphDefinition<L> {
+  return def;
+}
+
+/** The schema alone, with no database: for printing SDL and composing. */
+export function buildSubgraphSchemaOf<L>(def: SubgraphDefinition<L>): Promise<FederatedSchema> {
+  return buildFederatedSchema<L>({ resolvers: def.resolvers, orphanedTypes: def.orphanedTypes, references: def.references });
+}
+
+export interface StartOptions {
+  /** Environment to read config from (defaults to process.env). */
+  env?: Record<string, string | undefined>;
+  /** SQLite file override (":memory:" in tests). */
+  sqlitePath?: string;
+  onQuery?: (sql: string) => void;
+  logger?: Logger;
+}
+
+export interface RunningSubgraph {
+  name: string;
+  url: string;
+  config: SubgraphConfig;
+  orm: MikroORM;
+  jobs: JobQueue;
+  sdl: string;
+  http: RunningHttpServer;
+  log: Logger;
+  stop(): Promise<void>;
+}
+
+export async function startSubgraph<L>(def: SubgraphDefinition<L>, opts: StartOptions = {}): Promise<RunningSubgraph> {
+  const env = opts.env ?? process.env;
+  const config = readConfig(subgraphEnv, { PORT: String(def.defaultPort), ...env });
+  const log = opts.logger ?? createLogger(def.name, config.LOG_LEVEL);
+  const production = config.NODE_ENV === "production";
+
+  const orm = await createOrm({
+    name: def.name,
+    entities: def.entities,
+    migrations: def.migrations,
+    databaseUrl: config.DATABASE_URL,
+    dataDir: config.DATA_DIR,
+    sqlitePath: opts.sqlitePath,
+    onQuery: opts.onQuery,
+    migrate: config.MIGRATE_ON_START,
+  });
+  const jobs = createJobQueue(orm, log, { subgraph: def.name, redisUrl: config.REDIS_URL });
+  for (const job of def.jobs ?? []) jobs.register(job);
+  await jobs.start();
+
+  const { schema, sdl } = await buildSubgraphSchemaOf(def);
+  const apollo = new ApolloServer<SubgraphContext<L>>({
+    schema,
+    introspection: !production,
+    includeStacktraceInErrorResponses: !production,
+    formatError: createErrorFormatter({ production, onUnexpected: (err) => log.error({ err }, "unexpected error") }),
+    plugins: [ApolloServerPluginInlineTraceDisabled()],
+    // The gateway sends application/json; CSRF prevention still guards browsers calling directly.
+    csrfPrevention: true,
+  });
+  await apollo.start();
+
+  const context = createContextFactory<L>({
+    orm,
+    verify: createTokenVerifier(config),
+    createLoaders: def.createLoaders,
+    log,
+    jobs,
+  });
+  const http = await startHttpServer(
+    {
+      apollo,
+      context,
+      routes: {
+        "/health": async (_req, res) => {
+          try {
+            await orm.em.getConnection().execute("select 1");
+            sendJson(res, 200, { status: "ok", subgraph: def.name });
+          } catch {
+            sendJson(res, 503, { status: "database unreachable", subgraph: def.name });
+          }
+        },
+      },
+    },
+    { host: config.HOST, port: config.PORT },
+  );
+  log.info({ url: http.url, database: config.DATABASE_URL ? "postgresql" : "sqlite", jobs: jobs.kind }, "subgraph listening");
+
+  let stopped = false;
+  return {
+    name: def.name,
+    url: http.url,
+    config,
+    orm,
+    jobs,
+    sdl,
+    http,
+    log,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await http.close();
+      await apollo.stop();
+      await jobs.stop();
+      await orm.close(true);
+    },
+  };
+}
+
+/** Entry point of a subgraph process: start, print where, stop cleanly on SIGINT/SIGTERM. */
+export async function runSubgraphMain<L>(def: SubgraphDefinition<L>): Promise<void> {
+  let running: RunningSubgraph;
+  try {
+    running = await startSubgraph(def);
+  } catch (err) {
+    // Configuration errors are for people: one clear message, no stack.
+    console.error(`[${def.name}] failed to start: ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(1);
+  }
+  const shutdown = (signal: string) => {
+    running.log.info({ signal }, "shutting down");
+    running
+      .stop()
+      .then(() => process.exit(0))
+      .catch((err) => {
+        running.log.error({ err }, "shutdown failed");
+        process.exit(1);
+      });
+  };
+  process.once("SIGINT", shutdown);
+  process.once("SIGTERM", shutdown);
+}
