@@ -13,3 +13,5 @@ export * from "./pagination";
 export * from "./schema";
 export * from "./subgraph";
 export { kitEntities } from "./entities";
+export { RegistrantRef } from "./registrant-ref";
+export * from "./money";

@@ -75,6 +75,7 @@ export async function startSubgraph<L>(def: SubgraphDefinition<L>, opts: StartOp
     sqlitePath: opts.sqlitePath,
     onQuery: opts.onQuery,
     migrate: config.MIGRATE_ON_START,
+    onMigrated: (names) => names.length > 0 && log.info({ migrations: names }, "migrations applied"),
   });
   const jobs = createJobQueue(orm, log, { subgraph: def.name, redisUrl: config.REDIS_URL });
   for (const job of def.jobs ?? []) jobs.register(job);

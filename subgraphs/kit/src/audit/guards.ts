@@ -7,6 +7,11 @@ import type { Dialect } from "../orm";
  */
 export async function installAuditGuards(orm: MikroORM, dialect: Dialect, schema: string): Promise<void> {
   const conn = orm.em.getConnection();
+  const exists =
+    dialect === "sqlite"
+      ? (await conn.execute("select 1 from sqlite_master where type = 'table' and name = 'audit_log'")).length > 0
+      : (await conn.execute(`select to_regclass('"${schema}".audit_log') as t`))[0]?.t != null;
+  if (!exists) return; // before the first migration (migration:create starts from nothing)
   if (dialect === "sqlite") {
     for (const op of ["update", "delete"]) {
       await conn.execute(

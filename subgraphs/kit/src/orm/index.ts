@@ -31,6 +31,8 @@ export interface OrmOptions {
   sqlitePath?: string;
   /** Called with every SQL statement run (tests count them to catch N+1). */
   onQuery?: (sql: string) => void;
+  /** Told which migrations were just applied (for the start-up log). */
+  onMigrated?: (names: string[]) => void;
   /** Run pending migrations now (default true). */
   migrate?: boolean;
 }
@@ -66,6 +68,7 @@ export function ormConfig(opts: OrmOptions): Options {
       transactional: true,
       allOrNothing: true,
       snapshot: false,
+      silent: true,
     },
     allowGlobalContext: false,
     forceUtcTimezone: true,
@@ -97,7 +100,8 @@ export async function createOrm(opts: OrmOptions): Promise<MikroORM> {
     await orm.em.getConnection().execute(`create schema if not exists "${schemaNameFor(opts.name)}"`);
   }
   if (opts.migrate ?? true) {
-    await orm.getMigrator().up();
+    const applied = await orm.getMigrator().up();
+    opts.onMigrated?.(applied.map((m) => m.name));
     await installAuditGuards(orm, dialect, opts.name);
   }
   return orm;
