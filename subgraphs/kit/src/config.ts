@@ -39,6 +39,8 @@ export const subgraphEnv = {
   DATA_DIR: z.string().default("./data"),
   /** redis://host:6379 — jobs run on BullMQ when set, in-process otherwise. */
   REDIS_URL: optionalUrl,
+  /** Prefix of BullMQ queue names, so several deployments (or test runs) can share one Redis. */
+  JOBS_QUEUE_PREFIX: z.string().regex(/^[a-zA-Z0-9_-]+$/).default("g2p"),
   /** Run pending migrations at start (default on; production deployments may run them as a step). */
   MIGRATE_ON_START: z.enum(["true", "false"]).default("true").transform((v) => v === "true"),
 };

@@ -15,3 +15,4 @@ export * from "./subgraph";
 export { kitEntities } from "./entities";
 export { RegistrantRef } from "./registrant-ref";
 export * from "./money";
+export * from "./testing";

@@ -77,7 +77,11 @@ export async function startSubgraph<L>(def: SubgraphDefinition<L>, opts: StartOp
     migrate: config.MIGRATE_ON_START,
     onMigrated: (names) => names.length > 0 && log.info({ migrations: names }, "migrations applied"),
   });
-  const jobs = createJobQueue(orm, log, { subgraph: def.name, redisUrl: config.REDIS_URL });
+  const jobs = createJobQueue(orm, log, {
+    subgraph: def.name,
+    redisUrl: config.REDIS_URL,
+    queueName: `${config.JOBS_QUEUE_PREFIX}-${def.name}`,
+  });
   for (const job of def.jobs ?? []) jobs.register(job);
   await jobs.start();
 

@@ -1,0 +1,193 @@
+/**
+ * Where the gateway's supergraph comes from: a composed `.graphql` file or a `supergraph.yaml`
+ * composed at start. The file (and for yaml, every schema file it lists) is watched; a change is fed
+ * to ApolloGateway through the `supergraphSdl` hook's `update`. A change that fails to load, compose
+ * or build leaves the running graph in place. IntrospectAndCompose is offered for development only.
+ */
+import { watch, type FSWatcher } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { basename, dirname, resolve } from "node:path";
+import { IntrospectAndCompose, type SupergraphSdlHook } from "@apollo/gateway";
+import { Kind, parse, type ConstValueNode } from "graphql";
+import type { Logger } from "pino";
+import { composeYaml } from "./compose";
+
+export type LoadResult = { supergraphSdl: string; hints: string[]; files: string[] } | { errors: string[]; files: string[] };
+
+export const isYaml = (path: string) => /\.ya?ml$/i.test(path);
+
+/** Reads a supergraph `.graphql` file, or composes a `supergraph.yaml`. Never throws. */
+export async function loadSupergraph(path: string): Promise<LoadResult> {
+  const file = resolve(path);
+  if (isYaml(file)) {
+    const { result, files } = await composeYaml(file);
+    return "errors" in result ? { errors: result.errors, files } : { ...result, files };
+  }
+  try {
+    const supergraphSdl = await readFile(file, "utf8");
+    if (supergraphSdl.trim() === "") return { errors: [`${file} is empty`], files: [file] };
+    return { supergraphSdl, hints: [], files: [file] };
+  } catch (err) {
+    return { errors: [`${file}: ${(err as Error).message}`], files: [file] };
+  }
+}
+
+export interface FileSourceOptions {
+  logger: Logger;
+  watch: boolean;
+  /** Quiet period after the last change before reloading: editors write a file in several steps. */
+  debounceMs?: number;
+  onReload?: (result: "success" | "failure") => void;
+}
+
+/** The ApolloGateway `supergraphSdl` hook for a file: first load, then reload on every change. */
+export function fileSupergraphSource(path: string, opts: FileSourceOptions): SupergraphSdlHook {
+  const { logger } = opts;
+  return async ({ update }) => {
+    const first = await loadSupergraph(path);
+    if ("errors" in first) throw new Error(`Could not load the supergraph from ${path}:\n  ${first.errors.join("\n  ")}`);
+    logHints(logger, first.hints);
+    if (!opts.watch) return { supergraphSdl: first.supergraphSdl };
+
+    const reload = async () => {
+      const next = await loadSupergraph(path);
+      watcher.watch(next.files); // a yaml edit may add or drop schema files
+      if ("errors" in next) {
+        logger.error({ path, errors: next.errors }, "supergraph reload failed; keeping the current graph");
+        opts.onReload?.("failure");
+        return;
+      }
+      try {
+        // Throws (synchronously) when the SDL is not a valid supergraph; the gateway keeps the old one.
+        update(next.supergraphSdl);
+      } catch (err) {
+        logger.error({ path, errors: [(err as Error).message] }, "supergraph reload failed; keeping the current graph");
+        opts.onReload?.("failure");
+        return;
+      }
+      logHints(logger, next.hints);
+      logger.info({ path }, "supergraph reloaded");
+      opts.onReload?.("success");
+    };
+
+    // Reloads run one at a time, in order; changes arriving meanwhile collapse into one more reload.
+    let queued = false;
+    let chain = Promise.resolve();
+    const schedule = () => {
+      if (queued) return;
+      queued = true;
+      chain = chain.then(() => {
+        queued = false;
+        return reload().catch((err: unknown) => logger.error({ err }, "supergraph reload crashed"));
+      });
+    };
+    const watcher = new FileSetWatcher(opts.debounceMs ?? 100, schedule, logger);
+    watcher.watch(first.files);
+    return {
+      supergraphSdl: first.supergraphSdl,
+      cleanup: async () => {
+        watcher.close();
+        await chain;
+      },
+    };
+  };
+}
+
+function logHints(logger: Logger, hints: string[]) {
+  if (hints.length > 0) logger.info({ hints }, `composition produced ${hints.length} hint(s)`);
+}
+
+/**
+ * Watches a set of files through their directories, so a file replaced by rename (how most
+ * editors and `git checkout` save) keeps being watched.
+ */
+class FileSetWatcher {
+  private watchers = new Map<string, FSWatcher>();
+  private names = new Map<string, Set<string>>();
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly debounceMs: number,
+    private readonly onChange: () => void,
+    private readonly logger: Logger,
+  ) {}
+
+  watch(files: string[]) {
+    this.names = new Map();
+    for (const file of files) {
+      const dir = dirname(file);
+      if (!this.names.has(dir)) this.names.set(dir, new Set());
+      this.names.get(dir)!.add(basename(file));
+    }
+    for (const [dir, watcher] of this.watchers) {
+      if (!this.names.has(dir)) {
+        watcher.close();
+        this.watchers.delete(dir);
+      }
+    }
+    for (const dir of this.names.keys()) {
+      if (this.watchers.has(dir)) continue;
+      try {
+        // persistent: false: the HTTP server keeps the process alive, a watcher should not.
+        const watcher = watch(dir, { persistent: false }, (_event, name) => {
+          if (name === null || this.names.get(dir)?.has(name.toString())) this.changed();
+        });
+        watcher.on("error", (err) => this.logger.warn({ err, dir }, "cannot watch supergraph directory"));
+        this.watchers.set(dir, watcher);
+      } catch (err) {
+        this.logger.warn({ err, dir }, "cannot watch supergraph directory");
+      }
+    }
+  }
+
+  close() {
+    clearTimeout(this.timer);
+    for (const watcher of this.watchers.values()) watcher.close();
+    this.watchers.clear();
+  }
+
+  private changed() {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(this.onChange, this.debounceMs);
+    this.timer.unref();
+  }
+}
+
+/**
+ * Development only: introspect running subgraphs (`_service { sdl }`) and compose in memory.
+ * `spec` is `name=url,url,...`; a bare URL is named after its position (subgraph1, subgraph2, ...).
+ */
+export function introspectionSource(spec: string, pollIntervalInMs: number): IntrospectAndCompose {
+  const subgraphs = spec
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((item, i) => {
+      const eq = item.indexOf("=");
+      return eq > 0 && !item.slice(0, eq).includes(":")
+        ? { name: item.slice(0, eq), url: item.slice(eq + 1) }
+        : { name: `subgraph${i + 1}`, url: item };
+    });
+  return new IntrospectAndCompose({ subgraphs, pollIntervalInMs: pollIntervalInMs || undefined });
+}
+
+export interface SubgraphInfo {
+  name: string;
+  url: string;
+}
+
+/** The subgraphs a supergraph routes to, from `enum join__Graph { X @join__graph(name:, url:) }`. */
+export function subgraphsOf(supergraphSdl: string): SubgraphInfo[] {
+  const out: SubgraphInfo[] = [];
+  for (const def of parse(supergraphSdl).definitions) {
+    if (def.kind !== Kind.ENUM_TYPE_DEFINITION || def.name.value !== "join__Graph") continue;
+    for (const value of def.values ?? []) {
+      const directive = value.directives?.find((d) => d.name.value === "join__graph");
+      const arg = (n: string) => directive?.arguments?.find((a) => a.name.value === n)?.value;
+      const str = (v: ConstValueNode | undefined) => (v?.kind === Kind.STRING ? v.value : undefined);
+      const url = str(arg("url"));
+      if (url !== undefined) out.push({ name: str(arg("name")) ?? value.name.value.toLowerCase(), url });
+    }
+  }
+  return out;
+}

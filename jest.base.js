@@ -1,0 +1,31 @@
+// Shared Jest settings: every package runs its TypeScript sources directly through swc, which keeps
+// decorator metadata (type-graphql and MikroORM need it); `npm run typecheck` does the type checking.
+const path = require("node:path");
+
+const root = __dirname;
+const swc = {
+  jsc: {
+    parser: { syntax: "typescript", decorators: true },
+    transform: { legacyDecorator: true, decoratorMetadata: true, useDefineForClassFields: false },
+    target: "es2022",
+  },
+  module: { type: "commonjs" },
+  sourceMaps: "inline",
+};
+
+module.exports = function jestProject(dir, testMatch = ["<rootDir>/test/**/*.test.ts"]) {
+  return {
+    displayName: path.relative(root, dir) || "root",
+    rootDir: dir,
+    testEnvironment: "node",
+    testMatch,
+    transform: { "^.+\\.ts$": ["@swc/jest", swc] },
+    moduleNameMapper: {
+      "^@g2p/kit/(.*)$": `${root}/subgraphs/kit/src/$1`,
+      "^@g2p/(kit|registry|identity|eligibility|payments|vouchers)$": `${root}/subgraphs/$1/src/index.ts`,
+      "^@g2p/(gateway|schema)$": `${root}/$1/src/index.ts`,
+      "^@g2p/test$": `${root}/test/src/index.ts`,
+    },
+    setupFiles: [`${root}/jest.setup.js`],
+  };
+};
