@@ -5,7 +5,7 @@
  * stock class (and so its hooks: errorFromResponse, parseBody, didReceiveResponse) and only swap the
  * `fetcher`, add a timeout, budgeted retries for queries, header propagation and metrics.
  */
-import { RemoteGraphQLDataSource, GraphQLDataSourceRequestKind, type GraphQLDataSourceProcessOptions } from "@apollo/gateway";
+import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from "@apollo/gateway";
 import { GraphQLError, getOperationAST, parse, type DocumentNode } from "graphql";
 import type { Logger } from "pino";
 import { Agent, type Dispatcher } from "undici";
@@ -119,11 +119,18 @@ export interface SubgraphDataSourceOptions {
   logger: Logger;
 }
 
+type IncomingOptions = Extract<GraphQLDataSourceProcessOptions<GatewayContext>, { incomingRequestContext: unknown }>;
+
+/** A call made for a client operation (not a health check or SDL load); the enum is not exported. */
+function isIncoming(options: GraphQLDataSourceProcessOptions<GatewayContext>): options is IncomingOptions {
+  return "incomingRequestContext" in options;
+}
+
 const kindCache = new WeakMap<DocumentNode, string | undefined>();
 
 /** The operation type of what is about to be sent (the planner's subgraph operation, not the client's). */
 function operationType(options: GraphQLDataSourceProcessOptions<GatewayContext>): string | undefined {
-  if (options.kind !== GraphQLDataSourceRequestKind.INCOMING_OPERATION) return "query"; // health check, SDL load
+  if (!isIncoming(options)) return "query"; // health check, SDL load
   const document = options.document ?? (options.request.query ? parse(options.request.query) : undefined);
   if (!document) return undefined;
   if (!kindCache.has(document)) kindCache.set(document, getOperationAST(document, options.request.operationName)?.operation);
@@ -162,7 +169,7 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
   }
 
   override willSendRequest(options: GraphQLDataSourceProcessOptions<GatewayContext>): void {
-    if (options.kind !== GraphQLDataSourceRequestKind.INCOMING_OPERATION) return;
+    if (!isIncoming(options)) return;
     const headers = options.request.http?.headers;
     if (!headers) return;
     const { authorization, requestId } = options.context;
