@@ -119,6 +119,7 @@ export async function startGateway(opts: StartGatewayOptions = {}): Promise<Runn
       ApolloServerPluginSchemaReportingDisabled(),
     ],
     validationRules: limits.validationRules,
+    parseOptions: limits.parseOptions,
     allowBatchedHttpRequests: false,
     csrfPrevention: true,
     introspection: !production,

@@ -7,13 +7,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { composeServices } from "@apollo/composition";
 import { ApolloServer } from "@apollo/server";
+import { ApolloServerPluginInlineTraceDisabled } from "@apollo/server/plugin/disabled";
 import { buildSubgraphSchema } from "@apollo/subgraph";
 import type { GraphQLResolverMap } from "@apollo/subgraph/dist/schema-helper/resolverMap";
 import { startHttpServer } from "@g2p/kit/http";
 import { parse } from "graphql";
 import { startGateway, type RunningGateway, type StartGatewayOptions } from "../src";
 
-const FED = `extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key", "@shareable"])`;
+export const FED = `extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key", "@shareable"])`;
 
 export interface SubgraphContext {
   headers: Record<string, string | string[] | undefined>;
@@ -31,13 +32,14 @@ export interface TestSubgraph {
 export async function startSubgraph(
   name: string,
   sdl: string,
-  resolvers: GraphQLResolverMap<SubgraphContext>,
+  resolvers: GraphQLResolverMap<unknown>,
 ): Promise<TestSubgraph> {
   const fullSdl = `${FED}\n${sdl}`;
   const apollo = new ApolloServer<SubgraphContext>({
     schema: buildSubgraphSchema({ typeDefs: parse(fullSdl), resolvers }),
     // A careless subgraph: stack traces and raw messages, so the gateway's masking is what is tested.
     includeStacktraceInErrorResponses: true,
+    plugins: [ApolloServerPluginInlineTraceDisabled()],
   });
   await apollo.start();
   const seen: TestSubgraph["seen"] = [];

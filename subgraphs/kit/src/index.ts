@@ -16,3 +16,4 @@ export { kitEntities } from "./entities";
 export { RegistrantRef } from "./registrant-ref";
 export * from "./money";
 export * from "./testing";
+export * from "./money-type";

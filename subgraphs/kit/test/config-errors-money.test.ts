@@ -58,3 +58,20 @@ describe("money", () => {
     expect(() => toMinorUnits(bad)).toThrow(expect.objectContaining({ extensions: expect.objectContaining({ code: "BAD_USER_INPUT" }) }));
   });
 });
+
+describe("MoneyType", () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { MoneyType } = require("../src/money-type") as typeof import("../src/money-type");
+  const sqlite = new (class SqlitePlatform {})() as never;
+  const postgres = new (class PostgreSqlPlatform {})() as never;
+  const t = new MoneyType();
+
+  it("stores exact minor units on SQLite and numeric on PostgreSQL, reading back canonical strings", () => {
+    expect(t.convertToDatabaseValue("12345678901234.57", sqlite)).toBe("1234567890123457");
+    expect(t.convertToJSValue(1234567890123457n, sqlite)).toBe("12345678901234.57");
+    expect(t.convertToJSValue(1000, sqlite)).toBe("10.00");
+    expect(t.convertToDatabaseValue("10.5", postgres)).toBe("10.50");
+    expect(t.convertToJSValue("10.500000", postgres)).toBe("10.50");
+    expect(t.getColumnType(undefined, sqlite)).toBe("integer");
+  });
+});

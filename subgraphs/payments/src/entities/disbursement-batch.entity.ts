@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { Entity, Enum, OptionalProps, PrimaryKey, Property, Unique } from "@mikro-orm/core";
 import { Directive, Field, ID, Int, ObjectType, registerEnumType } from "type-graphql";
+import { MoneyType } from "@g2p/kit";
 
 export enum BatchStatus {
   RECEIVED = "RECEIVED",
@@ -32,7 +33,7 @@ export class DisbursementBatch {
   currency!: string;
 
   @Field({ description: "Sum of the payments, exact decimal string." })
-  @Property({ type: "decimal", precision: 20, scale: 2 })
+  @Property({ type: MoneyType })
   totalAmount!: string;
 
   @Field(() => Int)

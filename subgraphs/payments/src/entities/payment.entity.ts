@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { Entity, Enum, Index, OptionalProps, PrimaryKey, Property } from "@mikro-orm/core";
 import { Field, ID, ObjectType, registerEnumType } from "type-graphql";
+import { MoneyType } from "@g2p/kit";
 
 export enum PaymentStatus {
   PENDING = "PENDING",
@@ -32,7 +33,7 @@ export class Payment {
   registrantId!: string;
 
   @Field({ description: "Exact decimal string." })
-  @Property({ type: "decimal", precision: 20, scale: 2 })
+  @Property({ type: MoneyType })
   amount!: string;
 
   @Field()

@@ -1,6 +1,7 @@
 import { randomInt, randomUUID } from "node:crypto";
 import { Entity, Enum, Index, OptionalProps, PrimaryKey, Property, Unique } from "@mikro-orm/core";
 import { Directive, Field, ID, ObjectType, registerEnumType } from "type-graphql";
+import { MoneyType } from "@g2p/kit";
 
 export enum VoucherStatus {
   INACTIVE = "INACTIVE",
@@ -44,7 +45,7 @@ export class Voucher {
   registrantId!: string;
 
   @Field({ description: "Exact decimal string." })
-  @Property({ type: "decimal", precision: 20, scale: 2 })
+  @Property({ type: MoneyType })
   value!: string;
 
   @Field()

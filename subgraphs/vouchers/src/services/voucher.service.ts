@@ -17,7 +17,7 @@ export async function issueVoucher(em: EntityManager, actor: AuditActor, input: 
   const value = fromMinorUnits(toMinorUnits(input.value, "value"));
   const existing = await em.findOne(Voucher, { instructionId });
   if (existing) {
-    const same = existing.registrantId === input.registrantId && existing.currency === currency && fromMinorUnits(toMinorUnits(existing.value)) === value;
+    const same = existing.registrantId === input.registrantId && existing.currency === currency && existing.value === value;
     if (!same) throw userError("IDEMPOTENCY_MISMATCH", `instructionId ${instructionId} was used for a different voucher`);
     return existing;
   }
