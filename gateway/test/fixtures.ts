@@ -42,7 +42,7 @@ export function startAccounts(opts: { sdl?: string; slowMs?: number } = {}): Pro
       forbidden: () => {
         throw new GraphQLError("not for you", { extensions: { code: "FORBIDDEN" } });
       },
-      slow: () => new Promise((resolve) => setTimeout(() => resolve("late"), opts.slowMs ?? 1_000)),
+      slow: () => new Promise((resolve) => setTimeout(() => resolve("late"), opts.slowMs ?? 1_000).unref()),
     },
     Mutation: { rename: (_p: unknown, args: { name: string }) => ({ id: "u1", name: args.name }) },
     User: { __resolveReference: (ref: { id: string }) => ({ id: ref.id, name: "Ada" }) },

@@ -8,7 +8,7 @@ import { fromMinorUnits, MONEY_SCALE } from "./money";
  */
 export class MoneyType extends Type<string, string | number | bigint> {
   private isSqlite(platform: Platform): boolean {
-    return platform.constructor.name.toLowerCase().includes("sqlite");
+    return /sqlite|libsql/i.test(platform.constructor.name);
   }
 
   override convertToDatabaseValue(value: string | null | undefined, platform: Platform): string | number | bigint {

@@ -62,7 +62,7 @@ describe("money", () => {
 describe("MoneyType", () => {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { MoneyType } = require("../src/money-type") as typeof import("../src/money-type");
-  const sqlite = new (class SqlitePlatform {})() as never;
+  const sqlite = new (class LibSqlPlatform {})() as never;
   const postgres = new (class PostgreSqlPlatform {})() as never;
   const t = new MoneyType();
 

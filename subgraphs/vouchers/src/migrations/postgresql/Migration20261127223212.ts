@@ -1,6 +1,6 @@
 import { Migration } from '@mikro-orm/migrations';
 
-export class Migration20261127223120 extends Migration {
+export class Migration20261127223212 extends Migration {
 
   override async up(): Promise<void> {
     this.addSql(`create schema if not exists "vouchers";`);

@@ -1,6 +1,6 @@
 import { Migration } from '@mikro-orm/migrations';
 
-export class Migration20261127223119 extends Migration {
+export class Migration20261127223212 extends Migration {
 
   override async up(): Promise<void> {
     this.addSql(`create table \`audit_log\` (\`id\` text not null, \`at\` datetime not null, \`actor\` text not null, \`actor_roles\` text not null, \`action\` text not null, \`entity_type\` text not null, \`entity_id\` text not null, \`changes\` json null, \`request_id\` text null, \`ip\` text null, primary key (\`id\`));`);
@@ -14,7 +14,7 @@ export class Migration20261127223119 extends Migration {
     this.addSql(`create unique index \`job_idempotency_key_unique\` on \`job\` (\`idempotency_key\`);`);
     this.addSql(`create index \`job_status_index\` on \`job\` (\`status\`);`);
 
-    this.addSql(`create table \`voucher\` (\`id\` text not null, \`instruction_id\` text not null, \`serial_number\` text not null, \`registrant_id\` text not null, \`value\` numeric(20,2) not null, \`currency\` text not null, \`status\` text check (\`status\` in ('INACTIVE', 'ACTIVE', 'SUSPENDED', 'UTILIZED', 'CANCELLED', 'EXPIRED')) not null default 'INACTIVE', \`created_at\` datetime not null, primary key (\`id\`));`);
+    this.addSql(`create table \`voucher\` (\`id\` text not null, \`instruction_id\` text not null, \`serial_number\` text not null, \`registrant_id\` text not null, \`value\` integer not null, \`currency\` text not null, \`status\` text check (\`status\` in ('INACTIVE', 'ACTIVE', 'SUSPENDED', 'UTILIZED', 'CANCELLED', 'EXPIRED')) not null default 'INACTIVE', \`created_at\` datetime not null, primary key (\`id\`));`);
     this.addSql(`create unique index \`voucher_instruction_id_unique\` on \`voucher\` (\`instruction_id\`);`);
     this.addSql(`create unique index \`voucher_serial_number_unique\` on \`voucher\` (\`serial_number\`);`);
     this.addSql(`create index \`voucher_registrant_id_index\` on \`voucher\` (\`registrant_id\`);`);

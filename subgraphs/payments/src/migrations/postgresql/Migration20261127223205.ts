@@ -1,6 +1,6 @@
 import { Migration } from '@mikro-orm/migrations';
 
-export class Migration20261127223115 extends Migration {
+export class Migration20261127223205 extends Migration {
 
   override async up(): Promise<void> {
     this.addSql(`create schema if not exists "payments";`);
