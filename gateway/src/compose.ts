@@ -50,26 +50,24 @@ export async function composeYaml(path: string): Promise<{ result: ComposeResult
     return fail([`${yamlPath}: ${(err as Error).message}`]);
   }
 
-  const errors: string[] = [];
-  const services = await Promise.all(
+  // Loaded concurrently (subgraph_url entries go over the network); problems reported in yaml order.
+  const loaded = await Promise.all(
     Object.entries(config.subgraphs).map(async ([name, entry]) => {
       const url = entry.routing_url ?? ("subgraph_url" in entry.schema ? entry.schema.subgraph_url : undefined);
-      if (!url) {
-        errors.push(`[${name}] routing_url is required when the schema comes from a file`);
-        return null;
-      }
       if ("file" in entry.schema) files.push(resolve(dirname(yamlPath), entry.schema.file));
+      if (!url) return { error: `[${name}] routing_url is required when the schema comes from a file` };
       try {
-        return { name, url, typeDefs: await loadSubgraphSdl(name, entry, dirname(yamlPath)) };
+        return { service: { name, url, typeDefs: await loadSubgraphSdl(name, entry, dirname(yamlPath)) } };
       } catch (err) {
-        errors.push((err as Error).message);
-        return null;
+        return { error: (err as Error).message };
       }
     }),
   );
+  const errors = loaded.flatMap((l) => (l.error !== undefined ? [l.error] : []));
   if (errors.length > 0) return fail(errors);
+  const services = loaded.flatMap((l) => (l.service ? [l.service] : []));
 
-  const composed = composeServices(services.filter((s): s is NonNullable<typeof s> => s !== null));
+  const composed = composeServices(services);
   const hints = (composed.hints ?? []).map((h) => `${h.definition.code}: ${h.message}`);
   if (composed.errors) {
     return { result: { errors: composed.errors.map((e) => `${e.extensions.code ?? "COMPOSITION_ERROR"}: ${e.message}`), hints }, files };

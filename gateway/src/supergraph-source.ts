@@ -49,14 +49,18 @@ export function fileSupergraphSource(path: string, opts: FileSourceOptions): Sup
     logHints(logger, first.hints);
     if (!opts.watch) return { supergraphSdl: first.supergraphSdl };
 
+    let current = first.supergraphSdl;
     const reload = async () => {
+      if (watcher.closed) return; // the gateway is stopping
       const next = await loadSupergraph(path);
+      if (watcher.closed) return;
       watcher.watch(next.files); // a yaml edit may add or drop schema files
       if ("errors" in next) {
         logger.error({ path, errors: next.errors }, "supergraph reload failed; keeping the current graph");
         opts.onReload?.("failure");
         return;
       }
+      if (next.supergraphSdl === current) return; // touched or saved unchanged
       try {
         // Throws (synchronously) when the SDL is not a valid supergraph; the gateway keeps the old one.
         update(next.supergraphSdl);
@@ -65,6 +69,7 @@ export function fileSupergraphSource(path: string, opts: FileSourceOptions): Sup
         opts.onReload?.("failure");
         return;
       }
+      current = next.supergraphSdl;
       logHints(logger, next.hints);
       logger.info({ path }, "supergraph reloaded");
       opts.onReload?.("success");
@@ -105,6 +110,7 @@ class FileSetWatcher {
   private watchers = new Map<string, FSWatcher>();
   private names = new Map<string, Set<string>>();
   private timer: NodeJS.Timeout | undefined;
+  closed = false;
 
   constructor(
     private readonly debounceMs: number,
@@ -113,6 +119,7 @@ class FileSetWatcher {
   ) {}
 
   watch(files: string[]) {
+    if (this.closed) return;
     this.names = new Map();
     for (const file of files) {
       const dir = dirname(file);
@@ -141,6 +148,7 @@ class FileSetWatcher {
   }
 
   close() {
+    this.closed = true;
     clearTimeout(this.timer);
     for (const watcher of this.watchers.values()) watcher.close();
     this.watchers.clear();

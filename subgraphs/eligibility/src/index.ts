@@ -1,5 +1,6 @@
 import "reflect-metadata";
-import { defineSubgraph, RegistrantRef } from "@g2p/kit";
+import { defineSubgraph } from "@g2p/kit";
+import { RegistrantRef } from "./entities/registrant-ref";
 import { Enrollment } from "./entities/enrollment.entity";
 import { Program } from "./entities/program.entity";
 import { createLoaders, type EligibilityLoaders } from "./loaders";

@@ -1,5 +1,6 @@
 import "reflect-metadata";
-import { defineSubgraph, RegistrantRef } from "@g2p/kit";
+import { defineSubgraph } from "@g2p/kit";
+import { RegistrantRef } from "./entities/registrant-ref";
 import { Identity } from "./entities/identity.entity";
 import { createLoaders, type IdentityLoaders } from "./loaders";
 import { migrations as postgresql } from "./migrations/postgresql";

@@ -13,7 +13,7 @@ export * from "./pagination";
 export * from "./schema";
 export * from "./subgraph";
 export { kitEntities } from "./entities";
-export { RegistrantRef } from "./registrant-ref";
+export { registrantRefType, type RegistrantKey } from "./registrant-ref";
 export * from "./money";
 export * from "./testing";
 export * from "./money-type";

@@ -1,5 +1,6 @@
 import "reflect-metadata";
-import { defineSubgraph, RegistrantRef } from "@g2p/kit";
+import { defineSubgraph } from "@g2p/kit";
+import { RegistrantRef } from "./entities/registrant-ref";
 import { DisbursementBatch } from "./entities/disbursement-batch.entity";
 import { Payment } from "./entities/payment.entity";
 import { createLoaders, type PaymentsLoaders } from "./loaders";

@@ -1,5 +1,6 @@
 import "reflect-metadata";
-import { defineSubgraph, RegistrantRef } from "@g2p/kit";
+import { defineSubgraph } from "@g2p/kit";
+import { RegistrantRef } from "./entities/registrant-ref";
 import { Voucher } from "./entities/voucher.entity";
 import { createLoaders, type VouchersLoaders } from "./loaders";
 import { migrations as postgresql } from "./migrations/postgresql";

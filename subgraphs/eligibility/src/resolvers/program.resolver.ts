@@ -1,4 +1,5 @@
-import { notFound, RegistrantRef, type SubgraphContext } from "@g2p/kit";
+import { notFound, type RegistrantKey, type SubgraphContext } from "@g2p/kit";
+import { RegistrantRef } from "../entities/registrant-ref";
 import { Arg, Authorized, Ctx, Field, FieldResolver, ID, InputType, Mutation, Query, Resolver, Root } from "type-graphql";
 import { Enrollment } from "../entities/enrollment.entity";
 import { Program, TargetKind } from "../entities/program.entity";
@@ -53,7 +54,7 @@ export class EnrollmentResolver {
 export class RegistrantEnrollmentsResolver {
   @Authorized("program:read")
   @FieldResolver(() => [Enrollment], { description: "This registrant's enrollments across all programs." })
-  enrollments(@Root() registrant: RegistrantRef, @Ctx() ctx: EligibilityContext) {
+  enrollments(@Root() registrant: RegistrantKey, @Ctx() ctx: EligibilityContext) {
     return ctx.loaders.enrollmentsByRegistrant.load(registrant.id);
   }
 }

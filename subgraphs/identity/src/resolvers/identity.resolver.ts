@@ -1,4 +1,5 @@
-import { notFound, RegistrantRef, type SubgraphContext } from "@g2p/kit";
+import { notFound, type RegistrantKey, type SubgraphContext } from "@g2p/kit";
+import { RegistrantRef } from "../entities/registrant-ref";
 import { Arg, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from "type-graphql";
 import { Identity } from "../entities/identity.entity";
 
@@ -28,7 +29,7 @@ export class IdentityResolver {
 export class RegistrantIdentityResolver {
   @Authorized("identity:read")
   @FieldResolver(() => Identity, { nullable: true, description: "The identity linked to this registrant, if any." })
-  identity(@Root() registrant: RegistrantRef, @Ctx() ctx: IdentityContext) {
+  identity(@Root() registrant: RegistrantKey, @Ctx() ctx: IdentityContext) {
     return ctx.loaders.identityByRegistrant.load(registrant.id);
   }
 }

@@ -1,4 +1,5 @@
-import { notFound, RegistrantRef, type SubgraphContext } from "@g2p/kit";
+import { notFound, type RegistrantKey, type SubgraphContext } from "@g2p/kit";
+import { RegistrantRef } from "../entities/registrant-ref";
 import { Arg, Authorized, Ctx, Field, FieldResolver, ID, InputType, Mutation, Query, Resolver, Root } from "type-graphql";
 import { DisbursementBatch } from "../entities/disbursement-batch.entity";
 import { Payment } from "../entities/payment.entity";
@@ -46,7 +47,7 @@ export class DisbursementBatchResolver {
 export class RegistrantPaymentsResolver {
   @Authorized("payment:read")
   @FieldResolver(() => [Payment], { description: "Payments to this registrant, oldest first." })
-  payments(@Root() registrant: RegistrantRef, @Ctx() ctx: PaymentsContext) {
+  payments(@Root() registrant: RegistrantKey, @Ctx() ctx: PaymentsContext) {
     return ctx.loaders.paymentsByRegistrant.load(registrant.id);
   }
 }

@@ -1,4 +1,5 @@
-import { notFound, RegistrantRef, type SubgraphContext } from "@g2p/kit";
+import { notFound, type RegistrantKey, type SubgraphContext } from "@g2p/kit";
+import { RegistrantRef } from "../entities/registrant-ref";
 import { Arg, Authorized, Ctx, Field, FieldResolver, ID, InputType, Mutation, Query, Resolver, Root } from "type-graphql";
 import { Voucher } from "../entities/voucher.entity";
 import type { VouchersLoaders } from "../loaders";
@@ -35,7 +36,7 @@ export class VoucherResolver {
 export class RegistrantVouchersResolver {
   @Authorized("voucher:read")
   @FieldResolver(() => [Voucher], { description: "Vouchers issued to this registrant." })
-  vouchers(@Root() registrant: RegistrantRef, @Ctx() ctx: VouchersContext) {
+  vouchers(@Root() registrant: RegistrantKey, @Ctx() ctx: VouchersContext) {
     return ctx.loaders.vouchersByRegistrant.load(registrant.id);
   }
 }

@@ -1,0 +1,4 @@
+export * from "./compose";
+export * from "./check";
+export * from "./own-subgraphs";
+export * from "./schema-check";
