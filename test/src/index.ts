@@ -1,0 +1,2 @@
+export * from "./testkit";
+export * from "./processes";
