@@ -1,6 +1,6 @@
 /**
  * The CLI as a harness uses it: start on port 0, read the URL from the one JSON log line that has
- * it, query, stop with SIGTERM. Runs src/main.ts through test/support/register.js (no build needed).
+ * it, query, stop with SIGTERM. Runs src/main.ts through scripts/ts-register.js (no build needed).
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { writeFileSync } from "node:fs";
@@ -11,7 +11,7 @@ import { compose, gql, tempDir, type TestSubgraph } from "./helpers";
 jest.setTimeout(30_000);
 
 const MAIN = join(__dirname, "../src/main.ts");
-const REGISTER = join(__dirname, "support/register.js");
+const REGISTER = join(__dirname, "../../scripts/ts-register.js");
 
 function runCli(args: string[], env: Record<string, string> = {}) {
   const child = spawn(process.execPath, ["-r", REGISTER, MAIN, ...args], {

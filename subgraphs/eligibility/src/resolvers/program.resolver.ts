@@ -53,7 +53,7 @@ export class EnrollmentResolver {
 @Resolver(() => RegistrantRef)
 export class RegistrantEnrollmentsResolver {
   @Authorized("program:read")
-  @FieldResolver(() => [Enrollment], { description: "This registrant's enrollments across all programs." })
+  @FieldResolver(() => [Enrollment], { nullable: true, description: "This registrant's enrollments across all programs." })
   enrollments(@Root() registrant: RegistrantKey, @Ctx() ctx: EligibilityContext) {
     return ctx.loaders.enrollmentsByRegistrant.load(registrant.id);
   }

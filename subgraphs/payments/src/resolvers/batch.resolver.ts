@@ -46,7 +46,7 @@ export class DisbursementBatchResolver {
 @Resolver(() => RegistrantRef)
 export class RegistrantPaymentsResolver {
   @Authorized("payment:read")
-  @FieldResolver(() => [Payment], { description: "Payments to this registrant, oldest first." })
+  @FieldResolver(() => [Payment], { nullable: true, description: "Payments to this registrant, oldest first." })
   payments(@Root() registrant: RegistrantKey, @Ctx() ctx: PaymentsContext) {
     return ctx.loaders.paymentsByRegistrant.load(registrant.id);
   }

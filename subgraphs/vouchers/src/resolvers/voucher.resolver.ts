@@ -35,7 +35,7 @@ export class VoucherResolver {
 @Resolver(() => RegistrantRef)
 export class RegistrantVouchersResolver {
   @Authorized("voucher:read")
-  @FieldResolver(() => [Voucher], { description: "Vouchers issued to this registrant." })
+  @FieldResolver(() => [Voucher], { nullable: true, description: "Vouchers issued to this registrant." })
   vouchers(@Root() registrant: RegistrantKey, @Ctx() ctx: VouchersContext) {
     return ctx.loaders.vouchersByRegistrant.load(registrant.id);
   }
