@@ -81,12 +81,12 @@ async function loadSubgraphSdl(name: string, entry: SubgraphEntry, baseDir: stri
   try {
     sdl = "file" in entry.schema ? await readFile(source, "utf8") : await fetchSdl(source, entry.schema.introspection_headers);
   } catch (err) {
-    throw new Error(`[${name}] could not read the schema from ${source}: ${(err as Error).message}`);
+    throw new Error(`[${name}] could not read the schema from ${source}: ${(err as Error).message}`, { cause: err });
   }
   try {
     return parse(sdl);
   } catch (err) {
-    throw new Error(`[${name}] ${source}: ${(err as Error).message}`);
+    throw new Error(`[${name}] ${source}: ${(err as Error).message}`, { cause: err });
   }
 }
 

@@ -2,6 +2,7 @@ import { GraphQLError } from "graphql";
 import { ConfigError, readConfig, subgraphEnv } from "../src/config";
 import { createErrorFormatter, userError } from "../src/errors";
 import { fromMinorUnits, toMinorUnits } from "../src/money";
+import { MoneyType } from "../src/money-type";
 
 describe("configuration", () => {
   it("names every bad variable in one error", () => {
@@ -60,8 +61,6 @@ describe("money", () => {
 });
 
 describe("MoneyType", () => {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { MoneyType } = require("../src/money-type") as typeof import("../src/money-type");
   const sqlite = new (class LibSqlPlatform {})() as never;
   const postgres = new (class PostgreSqlPlatform {})() as never;
   const t = new MoneyType();

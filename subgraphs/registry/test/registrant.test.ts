@@ -51,7 +51,7 @@ describe("registry subgraph", () => {
     for (let i = 0; i < 7; i++) dataOf(await sg.request(CREATE, { input: { kind: "GROUP", groupName: `Household ${i}` } }, registrar));
     const seen: string[] = [];
     let after: string | null = null;
-    let total = 0;
+    let total: number;
     for (;;) {
       const page: any = dataOf(
         await sg.request(

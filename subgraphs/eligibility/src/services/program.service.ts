@@ -1,7 +1,7 @@
 import type { EntityManager } from "@mikro-orm/core";
 import { assertCurrency, audit, badInput, notFound, userError, type AuditActor } from "@g2p/kit";
 import { Enrollment, EnrollmentState } from "../entities/enrollment.entity";
-import { Program, TargetKind } from "../entities/program.entity";
+import { Program, type TargetKind } from "../entities/program.entity";
 
 export async function createProgram(
   em: EntityManager,
