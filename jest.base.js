@@ -3,6 +3,8 @@
 const path = require("node:path");
 
 const root = __dirname;
+/** Packages published only as ES modules. */
+const ESM_ONLY = ["@marcbachmann/cel-js"];
 const swc = {
   jsc: {
     parser: { syntax: "typescript", decorators: true },
@@ -19,7 +21,9 @@ module.exports = function jestProject(dir, testMatch = ["<rootDir>/test/**/*.tes
     rootDir: dir,
     testEnvironment: "node",
     testMatch,
-    transform: { "^.+\\.ts$": ["@swc/jest", swc] },
+    // ESM-only packages (fine for Node 20's require(esm) at run time) are compiled to CommonJS for Jest.
+    transform: { "^.+\\.ts$": ["@swc/jest", swc], "^.+\\.m?js$": ["@swc/jest", { ...swc, jsc: { target: "es2022" } }] },
+    transformIgnorePatterns: [`/node_modules/(?!(${ESM_ONLY.join("|")})/)`],
     moduleNameMapper: {
       "^@g2p/kit/(.*)$": `${root}/subgraphs/kit/src/$1`,
       "^@g2p/(kit|registry|identity|eligibility|payments|vouchers)$": `${root}/subgraphs/$1/src/index.ts`,
