@@ -4,6 +4,7 @@ import { Registrant } from "./entities/registrant.entity";
 import { createLoaders, type RegistryLoaders } from "./loaders";
 import { migrations as postgresql } from "./migrations/postgresql";
 import { migrations as sqlite } from "./migrations/sqlite";
+import { ProcessingResolver } from "./resolvers/processing.resolver";
 import { RegistrantResolver } from "./resolvers/registrant.resolver";
 
 export { Registrant, RegistrantKind } from "./entities/registrant.entity";
@@ -13,7 +14,7 @@ export const subgraph = defineSubgraph<RegistryLoaders>({
   name: "registry",
   defaultPort: 4001,
   entities: [Registrant],
-  resolvers: [RegistrantResolver],
+  resolvers: [RegistrantResolver, ProcessingResolver],
   references: [{ typeName: "Registrant", loader: (l) => l.registrantById }],
   createLoaders,
   migrations: { sqlite, postgresql },

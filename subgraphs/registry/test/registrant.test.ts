@@ -83,3 +83,29 @@ describe("registry subgraph", () => {
     expect(sg.sql.filter((q) => /select/i.test(q) && /registrant/.test(q))).toHaveLength(1);
   });
 });
+
+describe("registrantsForProcessing (the bulk contract other blocks read)", () => {
+  let sg: TestSubgraph;
+  beforeAll(async () => {
+    sg = await startTestSubgraph(subgraph);
+    for (let i = 0; i < 5; i++) dataOf(await sg.request(CREATE, { input: { kind: i % 2 ? "GROUP" : "INDIVIDUAL", givenName: i % 2 ? null : `P${i}`, groupName: i % 2 ? `H${i}` : null } }, registrar));
+  });
+  afterAll(() => sg.stop());
+  const PAGE = `query ($after: String, $kind: RegistrantKind) { registrantsForProcessing(first: 2, after: $after, kind: $kind) { nodes { id kind members { id } extra } endCursor hasNextPage } }`;
+
+  it("streams every registrant once, in id order, for the service role only", async () => {
+    const ids: string[] = [];
+    let after: string | null = null;
+    for (;;) {
+      const page: any = dataOf(await sg.request(PAGE, { after }, { role: "service" })).registrantsForProcessing;
+      ids.push(...page.nodes.map((n: { id: string }) => n.id));
+      if (!page.hasNextPage) break;
+      after = page.endCursor;
+    }
+    expect(ids).toHaveLength(5);
+    expect([...ids].sort()).toEqual(ids);
+    expect(codesOf(await sg.request(PAGE, {}, { role: "partner" }))).toEqual(["FORBIDDEN"]);
+    const groups = dataOf(await sg.request(PAGE, { kind: "GROUP" }, { role: "service" })).registrantsForProcessing.nodes;
+    expect(groups.every((g: any) => g.kind === "GROUP" && Array.isArray(g.members))).toBe(true);
+  });
+});
