@@ -1,0 +1,32 @@
+/**
+ * Each subgraph's migrations, run from nothing, build the schema its entities describe: a migration
+ * forgotten after an entity change fails here, not in production. On PostgreSQL (DATABASE_URL set)
+ * MikroORM's schema diff must be empty; on SQLite, whose diff reports false changes (declared types
+ * are not kept), every entity's table must have exactly the entity's columns.
+ */
+import { createOrm, createTestDatabase } from "@g2p/kit";
+import { ALL_SUBGRAPHS } from "../src";
+
+describe.each(ALL_SUBGRAPHS.map((def) => [def.name, def] as const))("%s migrations", (_name, def) => {
+  it("build exactly the entities' schema, with nothing left pending", async () => {
+    const db = await createTestDatabase();
+    const orm = await createOrm({ name: def.name, entities: def.entities, migrations: def.migrations, databaseUrl: db.databaseUrl, sqlitePath: ":memory:" });
+    try {
+      expect(await orm.getMigrator().getPendingMigrations()).toHaveLength(0);
+      if (db.databaseUrl) {
+        expect((await orm.getSchemaGenerator().getUpdateSchemaSQL({ wrap: false })).trim()).toBe("");
+        return;
+      }
+      const conn = orm.em.getConnection();
+      for (const meta of Object.values(orm.getMetadata().getAll())) {
+        if (meta.embeddable || meta.virtual || !meta.tableName) continue;
+        const expected = meta.props.flatMap((p) => p.fieldNames ?? []).sort();
+        const actual = (await conn.execute<{ name: string }[]>(`pragma table_info(\`${meta.tableName}\`)`)).map((c) => c.name).sort();
+        expect({ table: meta.tableName, columns: actual }).toEqual({ table: meta.tableName, columns: expected });
+      }
+    } finally {
+      await orm.close(true);
+      await db.drop();
+    }
+  });
+});
