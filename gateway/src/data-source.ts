@@ -9,6 +9,7 @@ import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from "@
 import { GraphQLError, getOperationAST, parse, type DocumentNode } from "graphql";
 import type { Logger } from "pino";
 import { Agent, type Dispatcher } from "undici";
+import type { ErrorCode } from "@g2p/kit/errors";
 import type { GatewayMetrics } from "./metrics";
 
 // Types of the stock class, derived rather than imported from @apollo/gateway's own dependencies.
@@ -25,9 +26,8 @@ export interface GatewayContext {
 }
 
 /** Gateway-made error codes; safe to show in production (they name no host or internal detail). */
-export const SUBGRAPH_UNAVAILABLE = "SUBGRAPH_UNAVAILABLE";
-export const SUBGRAPH_TIMEOUT = "SUBGRAPH_TIMEOUT";
-export const GATEWAY_ERROR_CODES: ReadonlySet<string> = new Set([SUBGRAPH_UNAVAILABLE, SUBGRAPH_TIMEOUT]);
+export const SUBGRAPH_UNAVAILABLE: ErrorCode = "SUBGRAPH_UNAVAILABLE";
+export const SUBGRAPH_TIMEOUT: ErrorCode = "SUBGRAPH_TIMEOUT";
 
 /** A failed call to a subgraph (no HTTP answer). Only `network` failures are retried. */
 export class SubgraphFetchError extends GraphQLError {

@@ -11,6 +11,9 @@ export const ErrorCodes = {
   NOT_FOUND: { status: 404, description: "The record asked for does not exist (or the caller may not know it exists)." },
   CONFLICT: { status: 409, description: "The change conflicts with the current state (duplicate key, wrong state transition)." },
   IDEMPOTENCY_MISMATCH: { status: 409, description: "The same idempotency key was reused with a different payload." },
+  PAYLOAD_TOO_LARGE: { status: 413, description: "The request body is over the gateway's limit (BODY_LIMIT_BYTES)." },
+  SUBGRAPH_UNAVAILABLE: { status: 200, description: "Gateway: a subgraph refused or dropped the connection; the response has partial data." },
+  SUBGRAPH_TIMEOUT: { status: 200, description: "Gateway: a subgraph did not answer in time; the response has partial data." },
   INTERNAL_SERVER_ERROR: { status: 500, description: "An unexpected failure; details are logged, never returned in production." },
 } as const;
 

@@ -1,0 +1,52 @@
+"use strict";
+Object.defineProperty(exports, "__esModule", { value: true });
+exports.gatewayEnv = void 0;
+exports.readGatewayConfig = readGatewayConfig;
+/**
+ * The gateway's settings, read once from the environment and validated with zod (kit's readConfig:
+ * one line per bad variable, no stack trace). CLI flags override the matching variables in main.ts.
+ */
+const zod_1 = require("zod");
+const config_1 = require("@g2p/kit/config");
+const int = (min, max, fallback) => zod_1.z.coerce.number().int().min(min).max(max).default(fallback);
+const flag = (fallback) => zod_1.z
+    .enum(["true", "false", "1", "0"])
+    .optional()
+    .transform((v) => (v === undefined ? fallback : v === "true" || v === "1"));
+const optionalString = zod_1.z.preprocess((v) => (v === "" ? undefined : v), zod_1.z.string().optional());
+exports.gatewayEnv = {
+    ...config_1.baseEnv,
+    PORT: int(0, 65535, 4000),
+    /** A composed supergraph `.graphql` file or a Rover-format `supergraph.yaml`. */
+    SUPERGRAPH_PATH: zod_1.z.string().default("schema/supergraph.graphql"),
+    /** Reload the graph when the supergraph file (or, for yaml, a schema file it lists) changes. */
+    SUPERGRAPH_WATCH: flag(true),
+    /** Development only: `name=url,url,...` introspected with IntrospectAndCompose instead of a file. */
+    INTROSPECT_SUBGRAPHS: optionalString,
+    INTROSPECT_POLL_MS: int(0, 3_600_000, 10_000),
+    /** Largest accepted request body; bigger bodies get HTTP 413. */
+    BODY_LIMIT_BYTES: int(1_024, 100 * 1024 * 1024, 1_000_000),
+    /** Per subgraph call; a call that takes longer fails with SUBGRAPH_TIMEOUT (never retried). */
+    SUBGRAPH_TIMEOUT_MS: int(1, 600_000, 10_000),
+    /** Extra attempts after a network error (refused/reset connection), for query operations only. */
+    SUBGRAPH_RETRIES: int(0, 2, 1),
+    /** Keep-alive connections per subgraph origin. */
+    SUBGRAPH_CONNECTIONS: int(1, 1_024, 32),
+    /** How long /ready waits for each subgraph's `{ __typename }`. */
+    READY_TIMEOUT_MS: int(1, 60_000, 2_000),
+    QUERY_PLAN_STORE_MIB: int(1, 4_096, 30),
+    MAX_DEPTH: int(1, 1_000, 10),
+    MAX_ALIASES: int(0, 1_000, 15),
+    MAX_DIRECTIVES: int(0, 1_000, 50),
+    MAX_TOKENS: int(1, 1_000_000, 2_000),
+    MAX_COST: int(1, 10_000_000, 5_000),
+    /** Default: on in production (hides "Did you mean ...?" schema hints). */
+    BLOCK_FIELD_SUGGESTIONS: zod_1.z
+        .enum(["true", "false", "1", "0"])
+        .optional()
+        .transform((v) => (v === undefined ? undefined : v === "true" || v === "1")),
+};
+function readGatewayConfig(env = process.env) {
+    return (0, config_1.readConfig)(exports.gatewayEnv, env);
+}
+//# sourceMappingURL=config.js.map

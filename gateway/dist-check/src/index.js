@@ -1,0 +1,20 @@
+"use strict";
+Object.defineProperty(exports, "__esModule", { value: true });
+exports.SUBGRAPH_UNAVAILABLE = exports.SUBGRAPH_TIMEOUT = exports.SubgraphFetchError = exports.SubgraphDataSource = exports.readGatewayConfig = exports.gatewayEnv = exports.subgraphsOf = exports.loadSupergraph = exports.composeYaml = exports.composeFromYaml = exports.startGateway = void 0;
+var server_1 = require("./server");
+Object.defineProperty(exports, "startGateway", { enumerable: true, get: function () { return server_1.startGateway; } });
+var compose_1 = require("./compose");
+Object.defineProperty(exports, "composeFromYaml", { enumerable: true, get: function () { return compose_1.composeFromYaml; } });
+Object.defineProperty(exports, "composeYaml", { enumerable: true, get: function () { return compose_1.composeYaml; } });
+var supergraph_source_1 = require("./supergraph-source");
+Object.defineProperty(exports, "loadSupergraph", { enumerable: true, get: function () { return supergraph_source_1.loadSupergraph; } });
+Object.defineProperty(exports, "subgraphsOf", { enumerable: true, get: function () { return supergraph_source_1.subgraphsOf; } });
+var config_1 = require("./config");
+Object.defineProperty(exports, "gatewayEnv", { enumerable: true, get: function () { return config_1.gatewayEnv; } });
+Object.defineProperty(exports, "readGatewayConfig", { enumerable: true, get: function () { return config_1.readGatewayConfig; } });
+var data_source_1 = require("./data-source");
+Object.defineProperty(exports, "SubgraphDataSource", { enumerable: true, get: function () { return data_source_1.SubgraphDataSource; } });
+Object.defineProperty(exports, "SubgraphFetchError", { enumerable: true, get: function () { return data_source_1.SubgraphFetchError; } });
+Object.defineProperty(exports, "SUBGRAPH_TIMEOUT", { enumerable: true, get: function () { return data_source_1.SUBGRAPH_TIMEOUT; } });
+Object.defineProperty(exports, "SUBGRAPH_UNAVAILABLE", { enumerable: true, get: function () { return data_source_1.SUBGRAPH_UNAVAILABLE; } });
+//# sourceMappingURL=index.js.map
