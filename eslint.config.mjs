@@ -2,6 +2,7 @@
 // a subgraph never imports another subgraph's code (it reaches other blocks only through the graph),
 // and the kit imports no subgraph.
 import js from "@eslint/js";
+import globals from "globals";
 import tseslint from "typescript-eslint";
 
 const SUBGRAPHS = ["registry", "identity", "eligibility", "payments", "vouchers"];
@@ -25,11 +26,11 @@ const boundaries = (self) => {
 };
 
 export default tseslint.config(
-  { ignores: ["**/dist/**", "**/node_modules/**", "**/migrations/**", "data/**", "test/bench/results/**", "clients/**/build/**"] },
+  { ignores: ["**/dist/**", "**/dist-check/**", "**/node_modules/**", "**/migrations/**", "data/**", "test/bench/results/**", "clients/**/build/**"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    languageOptions: { globals: { process: "readonly", console: "readonly", require: "readonly", module: "writable", __dirname: "readonly" } },
+    languageOptions: { globals: { ...globals.node } },
     rules: {
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_", destructuredArrayIgnorePattern: "^_" }],
       "@typescript-eslint/consistent-type-imports": ["error", { fixStyle: "inline-type-imports" }],
@@ -43,6 +44,7 @@ export default tseslint.config(
   },
   {
     files: ["**/*.js", "**/*.cjs"],
+    languageOptions: { sourceType: "commonjs", globals: { ...globals.node } },
     rules: { "@typescript-eslint/no-require-imports": "off" },
   },
   ...SUBGRAPHS.map(boundaries),

@@ -43,7 +43,7 @@ describe("production mode", () => {
   /** The response part of a request dump must say nothing about our internals. */
   const assertClean = (dump: string) => {
     const response = dump.slice(dump.indexOf("\n--> "));
-    expect(response).not.toMatch(/stacktrace|    at |node_modules|\.ts:\d+|select |sqlite|knex|127\.0\.0\.1/i);
+    expect(response).not.toMatch(/stacktrace| {4}at |node_modules|\.ts:\d+|select |sqlite|knex|127\.0\.0\.1/i);
   };
 
   it("verifies tokens against the JWKS, and refuses the development secret", async () => {
