@@ -21,7 +21,8 @@ describe.each(ALL_SUBGRAPHS.map((def) => [def.name, def] as const))("%s migratio
       for (const meta of Object.values(orm.getMetadata().getAll())) {
         if (meta.embeddable || meta.virtual || !meta.tableName) continue;
         const expected = meta.props.flatMap((p) => p.fieldNames ?? []).sort();
-        const actual = (await conn.execute<{ name: string }[]>(`pragma table_info(\`${meta.tableName}\`)`)).map((c) => c.name).sort();
+        const columns: { name: string }[] = await conn.execute(`pragma table_info(\`${meta.tableName}\`)`);
+        const actual = columns.map((c) => c.name).sort();
         expect({ table: meta.tableName, columns: actual }).toEqual({ table: meta.tableName, columns: expected });
       }
     } finally {
