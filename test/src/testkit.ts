@@ -79,6 +79,8 @@ export async function startStack(
     ...spawned.map((s) => ({ name: s.name, url: s.server.url, sdl: s.sdl })),
   ]);
   const gateway = await startGateway({ supergraphSdl, port: 0, env: { ...process.env, ...opts.gatewayEnv } });
+  // Blocks call each other through this gateway (kit GraphClient); spawned ones through GRAPH_URL.
+  for (const s of started) s.graph.setUrl(gateway.url);
   return {
     gateway,
     gatewayUrl: gateway.url,

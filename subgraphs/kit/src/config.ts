@@ -41,6 +41,10 @@ export const subgraphEnv = {
   REDIS_URL: optionalUrl,
   /** Prefix of BullMQ queue names, so several deployments (or test runs) can share one Redis. */
   JOBS_QUEUE_PREFIX: z.string().regex(/^[a-zA-Z0-9_-]+$/).default("g2p"),
+  /** The gateway's /graphql, for reads and calls to other blocks (see GraphClient). */
+  GRAPH_URL: optionalUrl,
+  /** A `service`-role token for block-to-block calls; required in production, signed locally otherwise. */
+  SERVICE_TOKEN: z.preprocess((v) => (v === "" ? undefined : v), z.string().optional()),
   /** Run pending migrations at start (default on; production deployments may run them as a step). */
   MIGRATE_ON_START: z.enum(["true", "false"]).default("true").transform((v) => v === "true"),
 };
@@ -54,6 +58,9 @@ export function readConfig<S extends z.ZodRawShape>(
     throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join(".") || "(env)"}: ${i.message}`));
   }
   const cfg = parsed.data as z.infer<z.ZodObject<S>> & { NODE_ENV?: string; JWT_SECRET?: string; JWKS_URL?: string };
+  if (cfg.NODE_ENV === "production" && "SERVICE_TOKEN" in shape && "GRAPH_URL" in shape && (cfg as { GRAPH_URL?: string }).GRAPH_URL && !(cfg as { SERVICE_TOKEN?: string }).SERVICE_TOKEN) {
+    throw new ConfigError(["SERVICE_TOKEN: required with GRAPH_URL when NODE_ENV=production (a token with the service role)"]);
+  }
   if (cfg.NODE_ENV === "production" && "JWKS_URL" in shape && !cfg.JWKS_URL) {
     throw new ConfigError(["JWKS_URL: required when NODE_ENV=production (the development secret is never used there)"]);
   }

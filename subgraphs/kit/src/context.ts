@@ -4,6 +4,7 @@ import type { EntityManager, MikroORM } from "@mikro-orm/core";
 import type { Logger } from "pino";
 import type { TokenVerifier } from "./auth/tokens";
 import type { Viewer } from "./auth/viewer";
+import type { GraphClient } from "./graph-client";
 import type { JobQueue } from "./jobs/types";
 
 /** What every resolver receives. Built in one place, once per request. */
@@ -18,6 +19,8 @@ export interface SubgraphContext<L = unknown> {
   ip: string | null;
   log: Logger;
   jobs: JobQueue;
+  /** Calls to other blocks, through the gateway, as the `service` role. */
+  graph: GraphClient;
 }
 
 export function createContextFactory<L>(deps: {
@@ -26,6 +29,7 @@ export function createContextFactory<L>(deps: {
   createLoaders: (em: EntityManager) => L;
   log: Logger;
   jobs: JobQueue;
+  graph: GraphClient;
 }) {
   return async (req: http.IncomingMessage): Promise<SubgraphContext<L>> => {
     const viewer = await deps.verify(req.headers.authorization);
@@ -39,6 +43,7 @@ export function createContextFactory<L>(deps: {
       ip: headerValue(req.headers["x-forwarded-for"])?.split(",")[0]?.trim() ?? req.socket.remoteAddress ?? null,
       log: deps.log.child({ requestId }),
       jobs: deps.jobs,
+      graph: deps.graph,
     };
   };
 }

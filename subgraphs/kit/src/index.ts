@@ -17,3 +17,4 @@ export { registrantRefType, type RegistrantKey } from "./registrant-ref";
 export * from "./money";
 export * from "./testing";
 export * from "./money-type";
+export * from "./graph-client";

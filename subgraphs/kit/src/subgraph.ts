@@ -11,6 +11,7 @@ import { createTokenVerifier } from "./auth/tokens";
 import { readConfig, subgraphEnv, type SubgraphConfig } from "./config";
 import { createContextFactory, type SubgraphContext } from "./context";
 import { createErrorFormatter } from "./errors";
+import { GraphClient } from "./graph-client";
 import { sendJson, startHttpServer, type RunningHttpServer } from "./http";
 import { createJobQueue, type JobDefinition, type JobQueue } from "./jobs";
 import { createLogger, type Logger } from "./logger";
@@ -54,6 +55,8 @@ export interface RunningSubgraph {
   config: SubgraphConfig;
   orm: MikroORM;
   jobs: JobQueue;
+  /** This subgraph's client to the graph; the testkit points it at the gateway once it is up. */
+  graph: GraphClient;
   sdl: string;
   http: RunningHttpServer;
   log: Logger;
@@ -77,7 +80,9 @@ export async function startSubgraph<L>(def: SubgraphDefinition<L>, opts: StartOp
     migrate: config.MIGRATE_ON_START,
     onMigrated: (names) => names.length > 0 && log.info({ migrations: names }, "migrations applied"),
   });
+  const graph = new GraphClient(def.name, config);
   const jobs = createJobQueue(orm, log, {
+    graph,
     subgraph: def.name,
     redisUrl: config.REDIS_URL,
     queueName: `${config.JOBS_QUEUE_PREFIX}-${def.name}`,
@@ -103,6 +108,7 @@ export async function startSubgraph<L>(def: SubgraphDefinition<L>, opts: StartOp
     createLoaders: def.createLoaders,
     log,
     jobs,
+    graph,
   });
   const http = await startHttpServer(
     {
@@ -130,6 +136,7 @@ export async function startSubgraph<L>(def: SubgraphDefinition<L>, opts: StartOp
     config,
     orm,
     jobs,
+    graph,
     sdl,
     http,
     log,

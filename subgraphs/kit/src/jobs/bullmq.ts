@@ -1,6 +1,7 @@
 import type { MikroORM } from "@mikro-orm/core";
 import { Queue, Worker, type ConnectionOptions, type Job } from "bullmq";
 import type { Logger } from "pino";
+import type { GraphClient } from "../graph-client";
 import { JobEngine } from "./engine";
 import type { EnqueueOptions, JobDefinition, JobQueue } from "./types";
 
@@ -22,9 +23,9 @@ export class BullMqJobQueue implements JobQueue {
   constructor(
     orm: MikroORM,
     private readonly log: Logger,
-    opts: { redisUrl: string; queueName: string; concurrency?: number },
+    opts: { redisUrl: string; queueName: string; concurrency?: number; graph?: GraphClient },
   ) {
-    this.engine = new JobEngine(orm, log);
+    this.engine = new JobEngine(orm, log, opts.graph);
     const url = new URL(opts.redisUrl);
     this.connection = {
       host: url.hostname,

@@ -4,6 +4,7 @@
  */
 import { LockMode, type EntityManager, type MikroORM } from "@mikro-orm/core";
 import type { Logger } from "pino";
+import type { GraphClient } from "../graph-client";
 import { userError } from "../errors";
 import { JobChunk, JobRecord } from "./job.entities";
 import type { EnqueueOptions, JobDefinition } from "./types";
@@ -22,6 +23,7 @@ export class JobEngine {
   constructor(
     private readonly orm: MikroORM,
     private readonly log: Logger,
+    private readonly graph?: GraphClient,
   ) {
     this.pessimisticLocks = orm.config.get("driver")?.name !== "LibSqlDriver";
   }
@@ -88,7 +90,7 @@ export class JobEngine {
       const def = this.definition(job.name);
       let specs: unknown[];
       try {
-        specs = await def.plan(job.payload, { em: em.fork(), jobId, log: this.log });
+        specs = await def.plan(job.payload, { em: em.fork(), jobId, log: this.log, graph: this.graph });
       } catch (err) {
         job.status = "FAILED";
         job.error = `planning failed: ${errorText(err)}`;
@@ -125,7 +127,7 @@ export class JobEngine {
       const ran = await em.fork().transactional(async (tx) => {
         const locked = await tx.findOneOrFail(JobChunk, chunkId, this.lock());
         if (locked.status === "DONE" || locked.status === "FAILED") return false;
-        await def.processChunk(locked.spec, job.payload, { em: tx, jobId: job.id, log: this.log, seq: locked.seq, attempt });
+        await def.processChunk(locked.spec, job.payload, { em: tx, jobId: job.id, log: this.log, graph: this.graph, seq: locked.seq, attempt });
         locked.status = "DONE";
         locked.attempts = attempt;
         locked.lastError = null;

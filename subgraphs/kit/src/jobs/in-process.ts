@@ -1,5 +1,6 @@
 import type { MikroORM } from "@mikro-orm/core";
 import type { Logger } from "pino";
+import type { GraphClient } from "../graph-client";
 import { JobEngine } from "./engine";
 import type { EnqueueOptions, JobDefinition, JobQueue } from "./types";
 
@@ -20,8 +21,9 @@ export class InProcessJobQueue implements JobQueue {
     orm: MikroORM,
     private readonly log: Logger,
     private readonly concurrency = 1,
+    graph?: GraphClient,
   ) {
-    this.engine = new JobEngine(orm, log);
+    this.engine = new JobEngine(orm, log, graph);
   }
 
   register<P, C>(definition: JobDefinition<P, C>): void {

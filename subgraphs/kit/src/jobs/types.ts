@@ -1,5 +1,6 @@
 import type { EntityManager } from "@mikro-orm/core";
 import type { Logger } from "pino";
+import type { GraphClient } from "../graph-client";
 import type { JobRecord } from "./job.entities";
 
 export interface JobContext {
@@ -7,6 +8,8 @@ export interface JobContext {
   em: EntityManager;
   jobId: string;
   log: Logger;
+  /** Calls to other blocks through the gateway (set when the queue was created by startSubgraph). */
+  graph?: GraphClient;
 }
 
 /**
