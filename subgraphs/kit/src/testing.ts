@@ -4,6 +4,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { Client } from "pg";
+import type { Logger } from "pino";
 import { signDevToken } from "./auth/tokens";
 import type { Role } from "./auth/roles";
 import { startSubgraph, type RunningSubgraph, type SubgraphDefinition } from "./subgraph";
@@ -93,7 +94,11 @@ export interface TestSubgraph extends RunningSubgraph {
 }
 
 /** Starts a subgraph on port 0 over a fresh database (in-memory SQLite, or PostgreSQL if configured). */
-export async function startTestSubgraph<L>(def: SubgraphDefinition<L>, env: Record<string, string> = {}): Promise<TestSubgraph> {
+export async function startTestSubgraph<L>(
+  def: SubgraphDefinition<L>,
+  env: Record<string, string> = {},
+  opts: { logger?: Logger } = {},
+): Promise<TestSubgraph> {
   const db = await createTestDatabase();
   const sql: string[] = [];
   const running = await startSubgraph(def, {
@@ -106,6 +111,7 @@ export async function startTestSubgraph<L>(def: SubgraphDefinition<L>, env: Reco
     },
     sqlitePath: ":memory:",
     onQuery: (s) => sql.push(s),
+    logger: opts.logger,
   });
   return {
     ...running,

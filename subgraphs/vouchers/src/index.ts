@@ -1,22 +1,31 @@
 import "reflect-metadata";
 import { defineSubgraph } from "@g2p/kit";
+import { Merchant } from "./entities/merchant.entity";
+import { Redemption } from "./entities/redemption.entity";
 import { RegistrantRef } from "./entities/registrant-ref";
+import { SigningKey } from "./entities/signing-key.entity";
+import { VoucherEvent } from "./entities/voucher-event.entity";
 import { Voucher } from "./entities/voucher.entity";
+import { expirySweep } from "./jobs";
 import { createLoaders, type VouchersLoaders } from "./loaders";
 import { migrations as postgresql } from "./migrations/postgresql";
 import { migrations as sqlite } from "./migrations/sqlite";
-import { RegistrantVouchersResolver, VoucherResolver } from "./resolvers/voucher.resolver";
+import { MerchantResolver, RedemptionResolver, RegistrantVouchersResolver, VoucherResolver } from "./resolvers/voucher.resolver";
 
 export { Voucher, VoucherStatus } from "./entities/voucher.entity";
 
-/** Vouchers: issuance (activation, redemption, reimbursement grow here). */
+/** Vouchers: issuance, lifecycle, merchants, redemption with identity checks, reporting. */
 export const subgraph = defineSubgraph<VouchersLoaders>({
   name: "vouchers",
   defaultPort: 4005,
-  entities: [Voucher],
-  resolvers: [VoucherResolver, RegistrantVouchersResolver],
+  entities: [Voucher, VoucherEvent, Merchant, Redemption, SigningKey],
+  resolvers: [VoucherResolver, MerchantResolver, RedemptionResolver, RegistrantVouchersResolver],
   orphanedTypes: [RegistrantRef],
-  references: [{ typeName: "Voucher", loader: (l) => l.voucherById }],
+  references: [
+    { typeName: "Voucher", loader: (l) => l.voucherById },
+    { typeName: "Merchant", loader: (l) => l.merchantById },
+  ],
   createLoaders,
   migrations: { sqlite, postgresql },
+  jobs: [expirySweep],
 });

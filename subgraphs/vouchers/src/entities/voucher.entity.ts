@@ -1,7 +1,9 @@
-import { randomInt, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { Entity, Enum, Index, OptionalProps, PrimaryKey, Property, Unique } from "@mikro-orm/core";
-import { Directive, Field, ID, ObjectType, registerEnumType } from "type-graphql";
 import { MoneyType } from "@g2p/kit";
+import { GraphQLJSON } from "graphql-scalars";
+import { Directive, Field, ID, ObjectType, registerEnumType } from "type-graphql";
+import { newSerialNumber } from "../domain/numbers";
 
 export enum VoucherStatus {
   INACTIVE = "INACTIVE",
@@ -11,26 +13,35 @@ export enum VoucherStatus {
   CANCELLED = "CANCELLED",
   EXPIRED = "EXPIRED",
 }
-registerEnumType(VoucherStatus, { name: "VoucherStatus" });
+registerEnumType(VoucherStatus, { name: "VoucherStatus", description: "UTILIZED, CANCELLED and EXPIRED are terminal." });
 
-/** 14-digit public serial number (random; uniqueness is enforced by the database). */
-export function newSerialNumber(): string {
-  return `${randomInt(1, 10)}${randomInt(0, 1e6).toString().padStart(6, "0")}${randomInt(0, 1e7).toString().padStart(7, "0")}`;
+export const TERMINAL_STATUSES: readonly VoucherStatus[] = [VoucherStatus.UTILIZED, VoucherStatus.CANCELLED, VoucherStatus.EXPIRED];
+
+/** One item of a commodity basket (in-kind vouchers). */
+export interface BasketItem {
+  item: string;
+  quantity: number;
+  unit: string;
 }
 
-/** A voucher issued to a beneficiary (secret, QR, redemption come with the vouchers issue). */
+/**
+ * A voucher issued to a beneficiary. The secret is never stored: only its HMAC (`secretHash`).
+ * Every operation is scoped to the issuing program.
+ */
 @Entity({ tableName: "voucher" })
 @Index({ properties: ["registrantId"] })
+@Index({ properties: ["programId", "status"] })
+@Index({ properties: ["status", "expiresAt"] })
 @ObjectType()
 @Directive('@key(fields: "id")')
 export class Voucher {
-  [OptionalProps]?: "id" | "serialNumber" | "status" | "createdAt";
+  [OptionalProps]?: "id" | "serialNumber" | "status" | "createdAt" | "updatedAt" | "presenceRequired";
 
   @Field(() => ID)
   @PrimaryKey({ type: "uuid" })
   id: string = randomUUID();
 
-  @Field({ description: "The caller's instruction id: issuing again with it returns this voucher." })
+  @Field({ description: "The issuer's instruction id: issuing again with it returns this voucher (without its secret)." })
   @Property({ type: "string", length: 100 })
   @Unique()
   instructionId!: string;
@@ -40,23 +51,60 @@ export class Voucher {
   @Unique()
   serialNumber: string = newSerialNumber();
 
+  /** HMAC-SHA256 of the 18-digit secret with the deployment's pepper. */
+  @Property({ type: "string", length: 64 })
+  @Unique()
+  secretHash!: string;
+
+  @Field(() => ID)
+  @Property({ type: "uuid" })
+  programId!: string;
+
+  @Field(() => ID, { nullable: true })
+  @Property({ type: "uuid", nullable: true })
+  cycleId?: string | null;
+
+  @Field(() => String, { nullable: true, description: "Voucher group: restricts redemption to merchants of the same group." })
+  @Property({ type: "string", length: 20, nullable: true })
+  groupCode?: string | null;
+
   @Field(() => ID)
   @Property({ type: "uuid" })
   registrantId!: string;
 
-  @Field({ description: "Exact decimal string." })
-  @Property({ type: MoneyType })
-  value!: string;
+  @Field(() => String, { nullable: true, description: "Exact decimal string; null for a commodity basket." })
+  @Property({ type: MoneyType, nullable: true })
+  value?: string | null;
 
-  @Field()
-  @Property({ type: "string", length: 3 })
-  currency!: string;
+  @Field(() => String, { nullable: true })
+  @Property({ type: "string", length: 3, nullable: true })
+  currency?: string | null;
+
+  @Field(() => GraphQLJSON, { nullable: true, description: "In-kind basket: [{ item, quantity, unit }]." })
+  @Property({ type: "json", nullable: true })
+  basket?: BasketItem[] | null;
 
   @Field(() => VoucherStatus)
   @Enum({ items: () => VoucherStatus })
   status: VoucherStatus = VoucherStatus.INACTIVE;
 
+  @Field({ description: "Redemption needs the beneficiary to authenticate with the identity block." })
+  @Property({ type: "boolean" })
+  presenceRequired: boolean = true;
+
+  @Field(() => Date, { nullable: true })
+  @Property({ type: "datetime", nullable: true })
+  activatedAt?: Date | null;
+
+  @Field(() => Date, { nullable: true })
+  @Property({ type: "datetime", nullable: true })
+  expiresAt?: Date | null;
+
   @Field()
   @Property({ type: "datetime" })
   createdAt: Date = new Date();
+
+  @Field()
+  @Property({ type: "datetime", onUpdate: () => new Date() })
+  updatedAt: Date = new Date();
 }

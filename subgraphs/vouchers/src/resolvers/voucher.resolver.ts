@@ -1,19 +1,23 @@
+import type { EntityManager as SqlEntityManager } from "@mikro-orm/knex";
 import { notFound, type RegistrantKey, type SubgraphContext } from "@g2p/kit";
+import { Arg, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from "type-graphql";
+import { publicJwks } from "../domain/qr";
 import { RegistrantRef } from "../entities/registrant-ref";
-import { Arg, Authorized, Ctx, Field, FieldResolver, ID, InputType, Mutation, Query, Resolver, Root } from "type-graphql";
+import { Merchant, MerchantStatus } from "../entities/merchant.entity";
+import { Redemption } from "../entities/redemption.entity";
+import { VoucherEvent } from "../entities/voucher-event.entity";
 import { Voucher } from "../entities/voucher.entity";
+import { expirySweep } from "../jobs";
 import type { VouchersLoaders } from "../loaders";
-import { issueVoucher } from "../services/voucher.service";
+import { assertProgramScope } from "../services/access";
+import { issueVoucher } from "../services/issuance.service";
+import { runCommand } from "../services/lifecycle.service";
+import { registerMerchant, setMerchantStatus } from "../services/merchant.service";
+import { redeemVoucher } from "../services/redemption.service";
+import { merchantReport, statusReport } from "../services/report.service";
+import { IssuedVoucher, IssueVoucherInput, RedeemVoucherInput, RegisterMerchantInput, VoucherCommandResult, VoucherReport } from "./types";
 
 type VouchersContext = SubgraphContext<VouchersLoaders>;
-
-@InputType()
-export class IssueVoucherInput {
-  @Field() instructionId!: string;
-  @Field(() => ID) registrantId!: string;
-  @Field({ description: 'Exact decimal string, e.g. "25.00".' }) value!: string;
-  @Field() currency!: string;
-}
 
 @Resolver(() => Voucher)
 export class VoucherResolver {
@@ -22,13 +26,116 @@ export class VoucherResolver {
   async voucher(@Arg("id", () => ID) id: string, @Ctx() ctx: VouchersContext): Promise<Voucher> {
     const found = await ctx.loaders.voucherById.load(id);
     if (!found) throw notFound("Voucher", id);
+    assertProgramScope(ctx.viewer, found.programId);
     return found;
   }
 
+  @Authorized("voucher:read")
+  @Query(() => Voucher)
+  async voucherBySerial(@Arg("serialNumber") serialNumber: string, @Ctx() ctx: VouchersContext): Promise<Voucher> {
+    const found = await ctx.em.findOne(Voucher, { serialNumber });
+    if (!found) throw notFound("Voucher", serialNumber);
+    assertProgramScope(ctx.viewer, found.programId);
+    return found;
+  }
+
+  @Query(() => String, { description: "JWKS (JSON) of the keys that sign voucher QR codes, for offline checks." })
+  voucherSigningKeys(@Ctx() ctx: VouchersContext): Promise<string> {
+    return publicJwks(ctx.em.fork()).then((jwks) => JSON.stringify(jwks));
+  }
+
+  @Authorized("voucher:read")
+  @Query(() => VoucherReport, { description: "Counts and values by status and cycle, and redemptions by merchant." })
+  async voucherReport(@Arg("programId", () => ID) programId: string, @Ctx() ctx: VouchersContext): Promise<VoucherReport> {
+    assertProgramScope(ctx.viewer, programId);
+    const em = ctx.em as SqlEntityManager;
+    const [byStatus, byMerchant] = await Promise.all([statusReport(em, programId), merchantReport(em, programId)]);
+    return { programId, byStatus: byStatus as VoucherReport["byStatus"], byMerchant };
+  }
+
   @Authorized("voucher:write")
-  @Mutation(() => Voucher)
-  issueVoucher(@Arg("input") input: IssueVoucherInput, @Ctx() ctx: VouchersContext) {
+  @Mutation(() => IssuedVoucher, { description: "Issues one voucher (idempotent by instructionId); the secret is shown only here." })
+  async issueVoucher(@Arg("input", () => IssueVoucherInput) input: IssueVoucherInput, @Ctx() ctx: VouchersContext): Promise<IssuedVoucher> {
+    assertProgramScope(ctx.viewer, input.programId);
     return issueVoucher(ctx.em, ctx, input);
+  }
+
+  @Authorized("voucher:write")
+  @Mutation(() => [VoucherCommandResult])
+  activateVouchers(@Arg("serialNumbers", () => [String]) serialNumbers: string[], @Ctx() ctx: VouchersContext) {
+    return runCommand(ctx.em, ctx, "activate", serialNumbers, null);
+  }
+
+  @Authorized("voucher:write")
+  @Mutation(() => [VoucherCommandResult])
+  suspendVouchers(@Arg("serialNumbers", () => [String]) serialNumbers: string[], @Arg("reason") reason: string, @Ctx() ctx: VouchersContext) {
+    return runCommand(ctx.em, ctx, "suspend", serialNumbers, reason);
+  }
+
+  @Authorized("voucher:write")
+  @Mutation(() => [VoucherCommandResult], { description: "SUSPENDED → ACTIVE; a voucher past its expiry becomes EXPIRED instead." })
+  reactivateVouchers(@Arg("serialNumbers", () => [String]) serialNumbers: string[], @Ctx() ctx: VouchersContext) {
+    return runCommand(ctx.em, ctx, "reactivate", serialNumbers, null);
+  }
+
+  @Authorized("voucher:write")
+  @Mutation(() => [VoucherCommandResult])
+  cancelVouchers(@Arg("serialNumbers", () => [String]) serialNumbers: string[], @Arg("reason") reason: string, @Ctx() ctx: VouchersContext) {
+    return runCommand(ctx.em, ctx, "cancel", serialNumbers, reason);
+  }
+
+  @Authorized("voucher:write")
+  @Mutation(() => ID, { description: "Starts the expiry sweeper job; returns its job id." })
+  async sweepExpiredVouchers(@Ctx() ctx: VouchersContext): Promise<string> {
+    const job = await ctx.jobs.enqueue(expirySweep.name, { now: new Date().toISOString() });
+    return job.id;
+  }
+
+  @Authorized("voucher:redeem")
+  @Mutation(() => Redemption, { description: "Merchant: redeem with the secret or the QR, after the beneficiary authenticated." })
+  redeemVoucher(@Arg("input", () => RedeemVoucherInput) input: RedeemVoucherInput, @Ctx() ctx: VouchersContext) {
+    return redeemVoucher(ctx.em, ctx, input);
+  }
+
+  @FieldResolver(() => [VoucherEvent], { description: "Every transition, oldest first." })
+  history(@Root() voucher: Voucher, @Ctx() ctx: VouchersContext) {
+    return ctx.loaders.eventsByVoucher.load(voucher.id);
+  }
+
+  @FieldResolver(() => Redemption, { nullable: true })
+  redemption(@Root() voucher: Voucher, @Ctx() ctx: VouchersContext) {
+    return ctx.loaders.redemptionByVoucher.load(voucher.id);
+  }
+}
+
+@Resolver(() => Merchant)
+export class MerchantResolver {
+  @Authorized("voucher:write")
+  @Mutation(() => Merchant)
+  registerMerchant(@Arg("input", () => RegisterMerchantInput) input: RegisterMerchantInput, @Ctx() ctx: VouchersContext) {
+    return registerMerchant(ctx.em, ctx, input);
+  }
+
+  @Authorized("voucher:write")
+  @Mutation(() => Merchant, { description: "Approve, or suspend, a merchant; approval also lifts a lock-out." })
+  setMerchantStatus(@Arg("id", () => ID) id: string, @Arg("status", () => MerchantStatus) status: MerchantStatus, @Ctx() ctx: VouchersContext) {
+    return setMerchantStatus(ctx.em, ctx, id, status);
+  }
+
+  @Authorized("voucher:read")
+  @Query(() => Merchant)
+  async merchant(@Arg("id", () => ID) id: string, @Ctx() ctx: VouchersContext): Promise<Merchant> {
+    const found = await ctx.loaders.merchantById.load(id);
+    if (!found) throw notFound("Merchant", id);
+    return found;
+  }
+}
+
+@Resolver(() => Redemption)
+export class RedemptionResolver {
+  @FieldResolver(() => Merchant, { nullable: true })
+  merchant(@Root() redemption: Redemption, @Ctx() ctx: VouchersContext) {
+    return ctx.loaders.merchantById.load(redemption.merchantId);
   }
 }
 
@@ -36,7 +143,9 @@ export class VoucherResolver {
 export class RegistrantVouchersResolver {
   @Authorized("voucher:read")
   @FieldResolver(() => [Voucher], { nullable: true, description: "Vouchers issued to this registrant." })
-  vouchers(@Root() registrant: RegistrantKey, @Ctx() ctx: VouchersContext) {
-    return ctx.loaders.vouchersByRegistrant.load(registrant.id);
+  async vouchers(@Root() registrant: RegistrantKey, @Ctx() ctx: VouchersContext) {
+    const all = await ctx.loaders.vouchersByRegistrant.load(registrant.id);
+    return ctx.viewer.programIds.length ? all.filter((v) => ctx.viewer.programIds.includes(v.programId)) : all;
   }
 }
+

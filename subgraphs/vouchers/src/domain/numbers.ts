@@ -1,0 +1,40 @@
+/**
+ * Voucher numbers. The serial (14 digits) is public; the secret (18 digits: 17 random + a Luhn check
+ * digit, so a mistyped digit is caught before any lookup) is the bearer value and is stored only as
+ * an HMAC. All digits come from the CSPRNG.
+ */
+import { createHmac, randomInt } from "node:crypto";
+
+function randomDigits(n: number, firstNonZero = false): string {
+  let out = firstNonZero ? String(randomInt(1, 10)) : "";
+  while (out.length < n) out += String(randomInt(0, 10));
+  return out;
+}
+
+export function luhnCheckDigit(body: string): number {
+  let sum = 0;
+  for (let i = 0; i < body.length; i++) {
+    let d = Number(body[body.length - 1 - i]);
+    if (i % 2 === 0) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
+    sum += d;
+  }
+  return (10 - (sum % 10)) % 10;
+}
+
+export function isValidSecret(secret: string): boolean {
+  return /^\d{18}$/.test(secret) && luhnCheckDigit(secret.slice(0, 17)) === Number(secret[17]);
+}
+
+export const newSerialNumber = () => randomDigits(14, true);
+
+export function newSecret(): string {
+  const body = randomDigits(17, true);
+  return `${body}${luhnCheckDigit(body)}`;
+}
+
+export function hashSecret(secret: string, pepper: string): string {
+  return createHmac("sha256", pepper).update(secret).digest("hex");
+}

@@ -1,0 +1,83 @@
+import { GraphQLJSON } from "graphql-scalars";
+import { Field, ID, InputType, Int, ObjectType } from "type-graphql";
+import { MerchantStatus } from "../entities/merchant.entity";
+import { Voucher, VoucherStatus } from "../entities/voucher.entity";
+
+@InputType()
+export class BasketItemInput {
+  @Field() item!: string;
+  @Field() quantity!: number;
+  @Field() unit!: string;
+}
+
+@InputType()
+export class IssueVoucherInput {
+  @Field() instructionId!: string;
+  @Field(() => ID) programId!: string;
+  @Field(() => ID, { nullable: true }) cycleId?: string | null;
+  @Field(() => ID) registrantId!: string;
+  @Field(() => String, { nullable: true }) groupCode?: string | null;
+  @Field(() => String, { nullable: true, description: 'Exact decimal string, e.g. "25.00"; or give a basket.' }) value?: string | null;
+  @Field(() => String, { nullable: true }) currency?: string | null;
+  @Field(() => [BasketItemInput], { nullable: true }) basket?: BasketItemInput[] | null;
+  @Field(() => Date, { nullable: true, description: "Default: activation + VOUCHER_VALIDITY_DAYS." }) expiresAt?: Date | null;
+  @Field(() => Boolean, { nullable: true, description: "Default true: redemption needs identity authentication." }) presenceRequired?: boolean | null;
+}
+
+@ObjectType({ description: "The result of issuing: the secret and QR are shown here once and never again." })
+export class IssuedVoucher {
+  @Field(() => Voucher) voucher!: Voucher;
+  @Field(() => String, { nullable: true, description: "18-digit secret; null when the instruction was issued before." }) secret!: string | null;
+  @Field(() => String, { nullable: true, description: "Signed QR payload (compact JWS); null when issued before." }) qr!: string | null;
+  @Field() alreadyIssued!: boolean;
+}
+
+@ObjectType()
+export class VoucherCommandResult {
+  @Field() serialNumber!: string;
+  @Field() ok!: boolean;
+  @Field(() => VoucherStatus, { nullable: true }) status!: VoucherStatus | null;
+  @Field(() => String, { nullable: true }) error!: string | null;
+}
+
+@InputType()
+export class RedeemVoucherInput {
+  @Field(() => String, { nullable: true, description: "The 18-digit secret, typed by the merchant." }) secret?: string | null;
+  @Field(() => String, { nullable: true, description: "Or the QR payload, scanned." }) qr?: string | null;
+  @Field(() => String, { nullable: true, description: "Identity transaction id in which the beneficiary authenticated here." })
+  presenceTransactionId?: string | null;
+}
+
+@InputType()
+export class RegisterMerchantInput {
+  @Field() code!: string;
+  @Field() name!: string;
+  @Field(() => String, { nullable: true }) groupCode?: string | null;
+  @Field() financialAddress!: string;
+}
+
+@ObjectType()
+export class VoucherStatusCount {
+  @Field(() => ID, { nullable: true }) cycleId!: string | null;
+  @Field(() => VoucherStatus) status!: VoucherStatus;
+  @Field(() => Int) count!: number;
+  @Field(() => String, { nullable: true }) currency!: string | null;
+  @Field(() => String, { nullable: true, description: "Exact decimal sum of values." }) totalValue!: string | null;
+}
+
+@ObjectType()
+export class MerchantRedemptionCount {
+  @Field(() => ID) merchantId!: string;
+  @Field(() => Int) count!: number;
+  @Field(() => String, { nullable: true }) currency!: string | null;
+  @Field(() => String, { nullable: true }) totalValue!: string | null;
+}
+
+@ObjectType()
+export class VoucherReport {
+  @Field(() => ID) programId!: string;
+  @Field(() => [VoucherStatusCount]) byStatus!: VoucherStatusCount[];
+  @Field(() => [MerchantRedemptionCount]) byMerchant!: MerchantRedemptionCount[];
+}
+
+export { MerchantStatus, GraphQLJSON };
