@@ -27,7 +27,13 @@ describe("the unified graph", () => {
       const id = await seedPerson(stack, i);
       people.push(id);
       dataOf(await stack.request(`mutation ($p: ID!, $r: ID!) { enroll(programId: $p, registrantId: $r) { id } }`, { p: programId, r: id }, { role: "program_manager" }));
-      dataOf(await stack.request(`mutation ($i: IssueVoucherInput!) { issueVoucher(input: $i) { id } }`, { i: { instructionId: `v-${i}`, registrantId: id, value: "15", currency: "KES" } }, { role: "finance_officer" }));
+      dataOf(
+        await stack.request(
+          `mutation ($i: IssueVoucherInput!) { issueVoucher(input: $i) { voucher { id } } }`,
+          { i: { instructionId: `v-${i}`, programId, registrantId: id, value: "15", currency: "KES" } },
+          { role: "finance_officer" },
+        ),
+      );
     }
     dataOf(
       await stack.request(

@@ -1,4 +1,4 @@
-import { randomInt, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { Entity, Enum, OptionalProps, PrimaryKey, Property, Unique } from "@mikro-orm/core";
 import { Directive, Field, ID, ObjectType, registerEnumType } from "type-graphql";
 
@@ -9,42 +9,58 @@ export enum IdentityStatus {
 }
 registerEnumType(IdentityStatus, { name: "IdentityStatus" });
 
-/** 36 random digits: the shape of a MOSIP partner-specific token (the real derivation comes with the identity issue). */
-export function newToken(): string {
-  let digits = "";
-  while (digits.length < 36) digits += randomInt(0, 1_000_000_000).toString().padStart(9, "0");
-  return digits.slice(0, 36);
-}
-
 /**
- * An identity record linked to a registrant. The rest of the graph knows the person by `token`,
- * never by a raw national ID.
+ * A person known to the identity block. The UIN is stored twice, never in clear: as a peppered hash
+ * (to find the record) and sealed with AES-GCM (to show it to the few roles allowed). Demographics
+ * are one sealed JSON document, so there is no search by attribute. The rest of the graph knows the
+ * person only by a partner-specific token (the `token` field), derived from `personToken`.
  */
 @Entity({ tableName: "identity" })
-@ObjectType()
+@ObjectType({ description: "A person's identity record (MOSIP ID Repository style)." })
 @Directive('@key(fields: "id")')
 export class Identity {
-  [OptionalProps]?: "id" | "status" | "token" | "createdAt";
+  [OptionalProps]?: "id" | "status" | "createdAt" | "updatedAt" | "hasAuthLocks" | "biometricReferenceId" | "otpFrozenUntil";
 
   @Field(() => ID)
   @PrimaryKey({ type: "uuid" })
   id: string = randomUUID();
 
-  @Field(() => ID, { nullable: true, description: "The registry's Registrant this identity is linked to." })
-  @Property({ type: "uuid", nullable: true })
-  @Unique()
-  registrantId?: string | null;
-
   @Field(() => IdentityStatus)
   @Enum({ items: () => IdentityStatus })
   status: IdentityStatus = IdentityStatus.ACTIVATED;
 
-  @Field({ description: "Token that stands for the person outside the identity block." })
+  @Property({ type: "string", length: 64 })
+  @Unique()
+  uinHash!: string;
+
+  @Property({ type: "text" })
+  uinSealed!: string;
+
+  /** Token(UIN, online-verification partner): the input of every partner-specific token. */
   @Property({ type: "string", length: 36 })
   @Unique()
-  token: string = newToken();
+  personToken!: string;
+
+  @Property({ type: "text" })
+  demographicsSealed!: string;
+
+  /** ABIS reference (a UUID, no PII) of this person's biometric templates. */
+  @Property({ type: "uuid", nullable: true, index: true })
+  biometricReferenceId?: string | null;
+
+  /** Set when an auth lock row exists, so the auth path skips the lock lookup for everyone else. */
+  @Property({ type: "boolean" })
+  hasAuthLocks = false;
+
+  /** Frozen for OTP after too many failed validations (IDA-OTA-006 / -007). */
+  @Property({ type: "datetime", nullable: true })
+  otpFrozenUntil?: Date | null;
 
   @Field()
   @Property({ type: "datetime" })
   createdAt: Date = new Date();
+
+  @Field()
+  @Property({ type: "datetime", onUpdate: () => new Date() })
+  updatedAt: Date = new Date();
 }
