@@ -39,6 +39,13 @@ export const subgraphEnv = {
   DATA_DIR: z.string().default("./data"),
   /** redis://host:6379 — jobs run on BullMQ when set, in-process otherwise. */
   REDIS_URL: optionalUrl,
+  /** Job chunks one process runs at a time (in-process and BullMQ workers alike). */
+  JOBS_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
+  /**
+   * SQLite only: NORMAL (default) under WAL never corrupts but may lose the last commits on power
+   * loss (not on a process crash); FULL fsyncs every commit. Production runs PostgreSQL.
+   */
+  SQLITE_SYNCHRONOUS: z.enum(["NORMAL", "FULL"]).default("NORMAL"),
   /** Prefix of BullMQ queue names, so several deployments (or test runs) can share one Redis. */
   JOBS_QUEUE_PREFIX: z.string().regex(/^[a-zA-Z0-9_-]+$/).default("g2p"),
   /** The gateway's /graphql, for reads and calls to other blocks (see GraphClient). */

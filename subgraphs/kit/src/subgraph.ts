@@ -78,6 +78,7 @@ export async function startSubgraph<L>(def: SubgraphDefinition<L>, opts: StartOp
     sqlitePath: opts.sqlitePath,
     onQuery: opts.onQuery,
     migrate: config.MIGRATE_ON_START,
+    sqliteSynchronous: config.SQLITE_SYNCHRONOUS,
     onMigrated: (names) => names.length > 0 && log.info({ migrations: names }, "migrations applied"),
   });
   const graph = new GraphClient(def.name, config);
@@ -85,6 +86,7 @@ export async function startSubgraph<L>(def: SubgraphDefinition<L>, opts: StartOp
     graph,
     subgraph: def.name,
     redisUrl: config.REDIS_URL,
+    concurrency: config.JOBS_CONCURRENCY,
     queueName: `${config.JOBS_QUEUE_PREFIX}-${def.name}`,
   });
   for (const job of def.jobs ?? []) jobs.register(job);

@@ -33,6 +33,8 @@ export interface OrmOptions {
   onQuery?: (sql: string) => void;
   /** Told which migrations were just applied (for the start-up log). */
   onMigrated?: (names: string[]) => void;
+  /** SQLite durability (see SQLITE_SYNCHRONOUS). */
+  sqliteSynchronous?: "NORMAL" | "FULL";
   /** Run pending migrations now (default true). */
   migrate?: boolean;
 }
@@ -95,6 +97,7 @@ export async function createOrm(opts: OrmOptions): Promise<MikroORM> {
     const conn = orm.em.getConnection();
     if (opts.sqlitePath !== ":memory:") await conn.execute("pragma journal_mode = wal");
     await conn.execute("pragma busy_timeout = 5000");
+    await conn.execute(`pragma synchronous = ${opts.sqliteSynchronous === "FULL" ? "full" : "normal"}`);
     await conn.execute("pragma foreign_keys = on");
   } else {
     await orm.em.getConnection().execute(`create schema if not exists "${schemaNameFor(opts.name)}"`);
