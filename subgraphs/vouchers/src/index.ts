@@ -6,7 +6,9 @@ import { RegistrantRef } from "./entities/registrant-ref";
 import { SigningKey } from "./entities/signing-key.entity";
 import { VoucherEvent } from "./entities/voucher-event.entity";
 import { Voucher } from "./entities/voucher.entity";
+import { VoucherBatch, VoucherDelivery, VoucherInstruction } from "./entities/voucher-batch.entity";
 import { expirySweep } from "./jobs";
+import { batchIssuance } from "./services/batch-issuance.service";
 import { createLoaders, type VouchersLoaders } from "./loaders";
 import { migrations as postgresql } from "./migrations/postgresql";
 import { migrations as sqlite } from "./migrations/sqlite";
@@ -18,7 +20,7 @@ export { Voucher, VoucherStatus } from "./entities/voucher.entity";
 export const subgraph = defineSubgraph<VouchersLoaders>({
   name: "vouchers",
   defaultPort: 4005,
-  entities: [Voucher, VoucherEvent, Merchant, Redemption, SigningKey],
+  entities: [Voucher, VoucherEvent, Merchant, Redemption, SigningKey, VoucherBatch, VoucherInstruction, VoucherDelivery],
   resolvers: [VoucherResolver, MerchantResolver, RedemptionResolver, RegistrantVouchersResolver],
   orphanedTypes: [RegistrantRef],
   references: [
@@ -27,5 +29,5 @@ export const subgraph = defineSubgraph<VouchersLoaders>({
   ],
   createLoaders,
   migrations: { sqlite, postgresql },
-  jobs: [expirySweep],
+  jobs: [expirySweep, batchIssuance],
 });

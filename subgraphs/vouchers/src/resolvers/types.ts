@@ -81,3 +81,21 @@ export class VoucherReport {
 }
 
 export { MerchantStatus, GraphQLJSON };
+
+@InputType()
+export class IssueVoucherBatchInput {
+  @Field({ description: "Your batch id: submitting it again returns the same batch." }) batchId!: string;
+  @Field({ description: "Your public key (JWK JSON, EC P-256): the secrets come back encrypted to it." }) deliveryKey!: string;
+  @Field(() => [IssueVoucherInput]) vouchers!: IssueVoucherInput[];
+}
+
+@ObjectType()
+export class VoucherBatchStatus {
+  @Field(() => ID) id!: string;
+  @Field() batchId!: string;
+  @Field(() => Int) instructionCount!: number;
+  @Field({ description: "PENDING, RUNNING, COMPLETED or FAILED (the issuing job)." }) status!: string;
+  @Field(() => Int) chunksDone!: number;
+  @Field(() => Int) chunksTotal!: number;
+  @Field(() => String, { nullable: true }) error!: string | null;
+}

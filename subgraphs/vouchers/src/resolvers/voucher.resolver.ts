@@ -15,6 +15,9 @@ import { runCommand } from "../services/lifecycle.service";
 import { registerMerchant, setMerchantStatus } from "../services/merchant.service";
 import { redeemVoucher } from "../services/redemption.service";
 import { merchantReport, statusReport } from "../services/report.service";
+import { VoucherBatch, VoucherDelivery } from "../entities/voucher-batch.entity";
+import { startBatch } from "../services/batch-issuance.service";
+import { IssueVoucherBatchInput, VoucherBatchStatus } from "./types";
 import { IssuedVoucher, IssueVoucherInput, RedeemVoucherInput, RegisterMerchantInput, VoucherCommandResult, VoucherReport } from "./types";
 
 type VouchersContext = SubgraphContext<VouchersLoaders>;
@@ -58,6 +61,30 @@ export class VoucherResolver {
   async issueVoucher(@Arg("input", () => IssueVoucherInput) input: IssueVoucherInput, @Ctx() ctx: VouchersContext): Promise<IssuedVoucher> {
     assertProgramScope(ctx.viewer, input.programId);
     return issueVoucher(ctx.em, ctx, input);
+  }
+
+  @Authorized("voucher:write")
+  @Mutation(() => VoucherBatchStatus, { description: "Issues up to 10,000 vouchers as a job; secrets come back only as JWEs to your key (voucherDeliveries)." })
+  async issueVoucherBatch(@Arg("input", () => IssueVoucherBatchInput) input: IssueVoucherBatchInput, @Ctx() ctx: VouchersContext): Promise<VoucherBatchStatus> {
+    for (const v of input.vouchers) assertProgramScope(ctx.viewer, v.programId);
+    const batch = await startBatch(ctx.em, ctx, ctx.jobs, input);
+    return batchStatus(ctx, batch);
+  }
+
+  @Authorized("voucher:write")
+  @Query(() => VoucherBatchStatus)
+  async voucherBatch(@Arg("batchId") batchId: string, @Ctx() ctx: VouchersContext): Promise<VoucherBatchStatus> {
+    const batch = await ctx.em.findOne(VoucherBatch, { batchId });
+    if (!batch) throw notFound("VoucherBatch", batchId);
+    return batchStatus(ctx, batch);
+  }
+
+  @Authorized("voucher:write")
+  @Query(() => [VoucherDelivery], { description: "The encrypted secrets of a batch, one JWE per chunk of up to 1,000 vouchers." })
+  async voucherDeliveries(@Arg("batchId") batchId: string, @Ctx() ctx: VouchersContext): Promise<VoucherDelivery[]> {
+    const batch = await ctx.em.findOne(VoucherBatch, { batchId });
+    if (!batch) throw notFound("VoucherBatch", batchId);
+    return ctx.em.find(VoucherDelivery, { batchId: batch.id }, { orderBy: { chunk: "asc" } });
   }
 
   @Authorized("voucher:write")
@@ -149,3 +176,16 @@ export class RegistrantVouchersResolver {
   }
 }
 
+
+async function batchStatus(ctx: VouchersContext, batch: VoucherBatch): Promise<VoucherBatchStatus> {
+  const job = await ctx.jobs.get(batch.jobId);
+  return {
+    id: batch.id,
+    batchId: batch.batchId,
+    instructionCount: batch.instructionCount,
+    status: job?.status ?? "PENDING",
+    chunksDone: job?.doneChunks ?? 0,
+    chunksTotal: job?.totalChunks ?? 0,
+    error: job?.error ?? null,
+  };
+}

@@ -28,7 +28,7 @@ export interface IssueResult {
   alreadyIssued: boolean;
 }
 
-function validate(input: NewVoucher): { value: string | null; currency: string | null; basket: BasketItem[] | null } {
+export function validateNewVoucher(input: NewVoucher): { value: string | null; currency: string | null; basket: BasketItem[] | null } {
   const instructionId = input.instructionId.trim();
   if (!instructionId || instructionId.length > 100) throw badInput("instructionId must be 1 to 100 characters", "instructionId");
   if (input.groupCode != null && !/^[A-Z0-9_-]{1,20}$/.test(input.groupCode)) throw badInput("groupCode must be 1 to 20 of A-Z 0-9 _ -", "groupCode");
@@ -49,7 +49,7 @@ function validate(input: NewVoucher): { value: string | null; currency: string |
 
 /** Issues one voucher, idempotently by instruction id. */
 export async function issueVoucher(em: EntityManager, actor: AuditActor, input: NewVoucher): Promise<IssueResult> {
-  const { value, currency, basket } = validate(input);
+  const { value, currency, basket } = validateNewVoucher(input);
   const instructionId = input.instructionId.trim();
   const existing = await em.findOne(Voucher, { instructionId });
   if (existing) {

@@ -1,6 +1,6 @@
 import { Migration } from '@mikro-orm/migrations';
 
-export class Migration20261127231006 extends Migration {
+export class Migration20261127235653 extends Migration {
 
   override async up(): Promise<void> {
     this.addSql(`create schema if not exists "vouchers";`);
@@ -33,8 +33,17 @@ export class Migration20261127231006 extends Migration {
     this.addSql(`create index "voucher_program_id_status_index" on "vouchers"."voucher" ("program_id", "status");`);
     this.addSql(`create index "voucher_registrant_id_index" on "vouchers"."voucher" ("registrant_id");`);
 
+    this.addSql(`create table "vouchers"."voucher_batch" ("id" uuid not null, "batch_id" varchar(100) not null, "delivery_key" jsonb not null, "instruction_count" int not null, "job_id" uuid not null, "created_at" timestamptz not null, constraint "voucher_batch_pkey" primary key ("id"));`);
+    this.addSql(`alter table "vouchers"."voucher_batch" add constraint "voucher_batch_batch_id_unique" unique ("batch_id");`);
+
+    this.addSql(`create table "vouchers"."voucher_delivery" ("id" uuid not null, "batch_id" uuid not null, "chunk" int not null, "count" int not null, "jwe" text not null, "created_at" timestamptz not null, constraint "voucher_delivery_pkey" primary key ("id"));`);
+    this.addSql(`alter table "vouchers"."voucher_delivery" add constraint "voucher_delivery_batch_id_chunk_unique" unique ("batch_id", "chunk");`);
+
     this.addSql(`create table "vouchers"."voucher_event" ("id" uuid not null, "voucher_id" uuid not null, "from_status" text check ("from_status" in ('INACTIVE', 'ACTIVE', 'SUSPENDED', 'UTILIZED', 'CANCELLED', 'EXPIRED')) null, "to_status" text check ("to_status" in ('INACTIVE', 'ACTIVE', 'SUSPENDED', 'UTILIZED', 'CANCELLED', 'EXPIRED')) not null, "action" varchar(50) not null, "reason" varchar(500) null, "actor" varchar(255) not null, "at" timestamptz not null, constraint "voucher_event_pkey" primary key ("id"));`);
     this.addSql(`create index "voucher_event_voucher_id_at_index" on "vouchers"."voucher_event" ("voucher_id", "at");`);
+
+    this.addSql(`create table "vouchers"."voucher_instruction" ("id" uuid not null, "batch_id" uuid not null, "seq" int not null, "input" jsonb not null, constraint "voucher_instruction_pkey" primary key ("id"));`);
+    this.addSql(`create index "voucher_instruction_batch_id_seq_index" on "vouchers"."voucher_instruction" ("batch_id", "seq");`);
   }
 
   override async down(): Promise<void> {
@@ -52,7 +61,13 @@ export class Migration20261127231006 extends Migration {
 
     this.addSql(`drop table if exists "vouchers"."voucher" cascade;`);
 
+    this.addSql(`drop table if exists "vouchers"."voucher_batch" cascade;`);
+
+    this.addSql(`drop table if exists "vouchers"."voucher_delivery" cascade;`);
+
     this.addSql(`drop table if exists "vouchers"."voucher_event" cascade;`);
+
+    this.addSql(`drop table if exists "vouchers"."voucher_instruction" cascade;`);
 
     this.addSql(`drop schema if exists "vouchers";`);
   }

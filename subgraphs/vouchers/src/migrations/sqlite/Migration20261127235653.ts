@@ -1,6 +1,6 @@
 import { Migration } from '@mikro-orm/migrations';
 
-export class Migration20261127231005 extends Migration {
+export class Migration20261127235653 extends Migration {
 
   override async up(): Promise<void> {
     this.addSql(`create table \`audit_log\` (\`id\` text not null, \`at\` datetime not null, \`actor\` text not null, \`actor_roles\` text not null, \`action\` text not null, \`entity_type\` text not null, \`entity_id\` text not null, \`changes\` json null, \`request_id\` text null, \`ip\` text null, primary key (\`id\`));`);
@@ -32,8 +32,17 @@ export class Migration20261127231005 extends Migration {
     this.addSql(`create index \`voucher_program_id_status_index\` on \`voucher\` (\`program_id\`, \`status\`);`);
     this.addSql(`create index \`voucher_registrant_id_index\` on \`voucher\` (\`registrant_id\`);`);
 
+    this.addSql(`create table \`voucher_batch\` (\`id\` text not null, \`batch_id\` text not null, \`delivery_key\` json not null, \`instruction_count\` integer not null, \`job_id\` text not null, \`created_at\` datetime not null, primary key (\`id\`));`);
+    this.addSql(`create unique index \`voucher_batch_batch_id_unique\` on \`voucher_batch\` (\`batch_id\`);`);
+
+    this.addSql(`create table \`voucher_delivery\` (\`id\` text not null, \`batch_id\` text not null, \`chunk\` integer not null, \`count\` integer not null, \`jwe\` text not null, \`created_at\` datetime not null, primary key (\`id\`));`);
+    this.addSql(`create unique index \`voucher_delivery_batch_id_chunk_unique\` on \`voucher_delivery\` (\`batch_id\`, \`chunk\`);`);
+
     this.addSql(`create table \`voucher_event\` (\`id\` text not null, \`voucher_id\` text not null, \`from_status\` text check (\`from_status\` in ('INACTIVE', 'ACTIVE', 'SUSPENDED', 'UTILIZED', 'CANCELLED', 'EXPIRED')) null, \`to_status\` text check (\`to_status\` in ('INACTIVE', 'ACTIVE', 'SUSPENDED', 'UTILIZED', 'CANCELLED', 'EXPIRED')) not null, \`action\` text not null, \`reason\` text null, \`actor\` text not null, \`at\` datetime not null, primary key (\`id\`));`);
     this.addSql(`create index \`voucher_event_voucher_id_at_index\` on \`voucher_event\` (\`voucher_id\`, \`at\`);`);
+
+    this.addSql(`create table \`voucher_instruction\` (\`id\` text not null, \`batch_id\` text not null, \`seq\` integer not null, \`input\` json not null, primary key (\`id\`));`);
+    this.addSql(`create index \`voucher_instruction_batch_id_seq_index\` on \`voucher_instruction\` (\`batch_id\`, \`seq\`);`);
   }
 
 }

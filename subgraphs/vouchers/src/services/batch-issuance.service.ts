@@ -1,0 +1,137 @@
+/**
+ * Bulk issuance: instructions are validated and staged in one transaction, then a job issues them in
+ * chunks of 1,000. Each chunk's vouchers, its encrypted delivery envelope and the removal of its
+ * staged instructions commit together, so a crash or retry never issues twice nor loses a secret.
+ */
+import type { EntityManager } from "@mikro-orm/core";
+import { audit, badInput, createViewer, userError, type AuditActor, type JobDefinition } from "@g2p/kit";
+import { CompactEncrypt, importJWK, type JWK } from "jose";
+import { vouchersConfig } from "../config";
+import { hashSecret, newSecret } from "../domain/numbers";
+import { signingKey, signQr } from "../domain/qr";
+import { VoucherBatch, VoucherDelivery, VoucherInstruction } from "../entities/voucher-batch.entity";
+import { VoucherEvent } from "../entities/voucher-event.entity";
+import { Voucher } from "../entities/voucher.entity";
+import { validateNewVoucher, type NewVoucher } from "./issuance.service";
+
+export const BATCH_CHUNK = 1000;
+const BATCH_ACTOR: AuditActor = { viewer: createViewer({ sub: "system:voucher-batch", roles: [] }) };
+export const MAX_BATCH = 10_000;
+
+/** ECDH-ES key wrapping with AES-256-GCM content encryption; the requester keeps the private key. */
+const KEY_ALG = "ECDH-ES+A256KW";
+
+async function deliveryKeyOf(raw: string): Promise<JWK> {
+  let jwk: JWK;
+  try {
+    jwk = JSON.parse(raw) as JWK;
+    if (jwk.kty !== "EC" || jwk.crv !== "P-256" || "d" in jwk) throw new Error("not an EC P-256 public key");
+    await importJWK(jwk, KEY_ALG);
+  } catch (err) {
+    throw badInput(`deliveryKey must be a public EC P-256 JWK: ${err instanceof Error ? err.message : String(err)}`, "deliveryKey");
+  }
+  return jwk;
+}
+
+export async function startBatch(
+  em: EntityManager,
+  actor: AuditActor,
+  jobs: { enqueue(name: string, payload: unknown, o?: { idempotencyKey?: string }): Promise<{ id: string }> },
+  input: { batchId: string; deliveryKey: string; vouchers: NewVoucher[] },
+): Promise<VoucherBatch> {
+  const batchId = input.batchId.trim();
+  if (!batchId || batchId.length > 100) throw badInput("batchId must be 1 to 100 characters", "batchId");
+  if (input.vouchers.length === 0 || input.vouchers.length > MAX_BATCH) throw badInput(`give 1 to ${MAX_BATCH} vouchers per batch`, "vouchers");
+  const existing = await em.findOne(VoucherBatch, { batchId });
+  if (existing) {
+    if (existing.instructionCount !== input.vouchers.length) throw userError("IDEMPOTENCY_MISMATCH", `batchId ${batchId} was used for another batch`);
+    return existing.jobId ? existing : enqueue(em, jobs, existing); // a crash after staging: start it now
+  }
+  const deliveryKey = await deliveryKeyOf(input.deliveryKey);
+  const seen = new Set<string>();
+  input.vouchers.forEach((v, i) => {
+    try {
+      validateNewVoucher(v);
+    } catch (err) {
+      throw badInput(`vouchers[${i}]: ${err instanceof Error ? err.message : String(err)}`, `vouchers[${i}]`);
+    }
+    if (seen.has(v.instructionId)) throw badInput(`vouchers[${i}]: instructionId ${v.instructionId} appears twice`, `vouchers[${i}].instructionId`);
+    seen.add(v.instructionId);
+  });
+  const batch = await em.transactional(async (tx) => {
+    const staged = tx.create(VoucherBatch, { batchId, deliveryKey: deliveryKey as unknown as Record<string, unknown>, instructionCount: input.vouchers.length, jobId: "" });
+    input.vouchers.forEach((v, seq) =>
+      tx.persist(tx.create(VoucherInstruction, { batchId: staged.id, seq, input: { ...v, expiresAt: v.expiresAt?.toISOString() ?? null } })),
+    );
+    audit(tx, actor, { action: "voucher.batch", entityType: "VoucherBatch", entityId: staged.id, changes: { batchId, count: input.vouchers.length } });
+    return staged;
+  });
+  // After the commit: the job reads what was staged (and SQLite has one connection).
+  return enqueue(em, jobs, batch);
+}
+
+async function enqueue(em: EntityManager, jobs: Parameters<typeof startBatch>[2], batch: VoucherBatch): Promise<VoucherBatch> {
+  const job = await jobs.enqueue(batchIssuance.name, { batchId: batch.id }, { idempotencyKey: `voucher-batch:${batch.id}` });
+  await em.nativeUpdate(VoucherBatch, { id: batch.id }, { jobId: job.id });
+  batch.jobId = job.id;
+  return batch;
+}
+
+export const batchIssuance: JobDefinition<{ batchId: string }, { chunk: number; from: number; to: number }> = {
+  name: "voucher-batch-issuance",
+  maxAttempts: 3,
+  backoffMs: 500,
+  async plan({ batchId }, { em }) {
+    const batch = await em.findOneOrFail(VoucherBatch, batchId);
+    const chunks = Math.ceil(batch.instructionCount / BATCH_CHUNK);
+    return Array.from({ length: chunks }, (_, chunk) => ({ chunk, from: chunk * BATCH_CHUNK, to: Math.min(batch.instructionCount, (chunk + 1) * BATCH_CHUNK) - 1 }));
+  },
+  async processChunk({ chunk, from, to }, { batchId }, { em }) {
+    const batch = await em.findOneOrFail(VoucherBatch, batchId);
+    const staged = await em.find(VoucherInstruction, { batchId, seq: { $gte: from, $lte: to } }, { orderBy: { seq: "asc" } });
+    const key = await signingKey(em);
+    const pepper = vouchersConfig().VOUCHER_SECRET_PEPPER;
+    const already = new Set(
+      (await em.find(Voucher, { instructionId: { $in: staged.map((s) => String(s.input.instructionId)) } }, { fields: ["instructionId"] })).map((v) => v.instructionId),
+    );
+    const out: { instructionId: string; serialNumber: string | null; secret: string | null; qr: string | null; alreadyIssued: boolean }[] = [];
+    for (const s of staged) {
+      const input = s.input as unknown as NewVoucher & { expiresAt: string | null };
+      const { value, currency, basket } = validateNewVoucher({ ...input, expiresAt: null });
+      if (already.has(input.instructionId)) {
+        out.push({ instructionId: input.instructionId, serialNumber: null, secret: null, qr: null, alreadyIssued: true });
+        continue;
+      }
+      const secret = newSecret();
+      const expiresAt = input.expiresAt ? new Date(input.expiresAt) : null;
+      const voucher = em.create(Voucher, {
+        instructionId: input.instructionId,
+        programId: input.programId,
+        cycleId: input.cycleId ?? null,
+        registrantId: input.registrantId,
+        groupCode: input.groupCode ?? null,
+        value,
+        currency,
+        basket,
+        expiresAt,
+        presenceRequired: input.presenceRequired ?? true,
+        secretHash: hashSecret(secret, pepper),
+      });
+      em.persist(em.create(VoucherEvent, { voucherId: voucher.id, toStatus: voucher.status, action: "issue", actor: "system:voucher-batch" }));
+      const qr = await signQr(key, { sn: voucher.serialNumber, vn: secret, v: value, c: currency, exp: expiresAt ? Math.floor(expiresAt.getTime() / 1000) : undefined });
+      out.push({ instructionId: input.instructionId, serialNumber: voucher.serialNumber, secret, qr, alreadyIssued: false });
+    }
+    const recipient = await importJWK(batch.deliveryKey as unknown as JWK, KEY_ALG);
+    const jwe = await new CompactEncrypt(new TextEncoder().encode(JSON.stringify(out)))
+      .setProtectedHeader({ alg: KEY_ALG, enc: "A256GCM", cty: "application/json" })
+      .encrypt(recipient);
+    em.persist(em.create(VoucherDelivery, { batchId, chunk, count: out.length, jwe }));
+    await em.nativeDelete(VoucherInstruction, { batchId, seq: { $gte: from, $lte: to } });
+    audit(em, BATCH_ACTOR, {
+      action: "voucher.batch.chunk",
+      entityType: "VoucherBatch",
+      entityId: batchId,
+      changes: { chunk, issued: out.filter((o) => !o.alreadyIssued).length, skipped: out.filter((o) => o.alreadyIssued).length },
+    });
+  },
+};
