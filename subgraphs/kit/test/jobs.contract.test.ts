@@ -129,6 +129,16 @@ describe.each(adapters)("jobs contract: %s adapter", (_name, makeQueue) => {
     expect(await tallies()).toHaveLength(2);
   });
 
+  it("treats payloads with keys in another order as the same, and concurrent enqueues with one key as one job", async () => {
+    await queue.start();
+    const jobs = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => queue.enqueue("sum", i % 2 ? { n: 20, chunkSize: 10 } : { chunkSize: 10, n: 20 }, { idempotencyKey: "import-7" })),
+    );
+    expect(new Set(jobs.map((j) => j.id)).size).toBe(1);
+    await queue.waitFor(jobs[0]!.id);
+    expect(await tallies()).toHaveLength(2);
+  });
+
   it("completes a job with nothing to do at once", async () => {
     await queue.start();
     const job = await queue.enqueue("sum", { n: 0, chunkSize: 5 });

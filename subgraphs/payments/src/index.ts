@@ -2,23 +2,34 @@ import "reflect-metadata";
 import { defineSubgraph } from "@g2p/kit";
 import { RegistrantRef } from "./entities/registrant-ref";
 import { DisbursementBatch } from "./entities/disbursement-batch.entity";
+import { JournalEntry, JournalLine, LedgerAccount, LedgerHold } from "./entities/ledger.entity";
+import { FinancialAddressLink, PaymentProvider } from "./entities/mapper.entity";
 import { Payment } from "./entities/payment.entity";
+import { pipelineJob } from "./jobs/pipeline.job";
 import { createLoaders, type PaymentsLoaders } from "./loaders";
 import { migrations as postgresql } from "./migrations/postgresql";
 import { migrations as sqlite } from "./migrations/sqlite";
 import { DisbursementBatchResolver, RegistrantPaymentsResolver } from "./resolvers/batch.resolver";
+import { LedgerResolver } from "./resolvers/ledger.resolver";
+import { MapperResolver } from "./resolvers/mapper.resolver";
 
 export { DisbursementBatch, BatchStatus } from "./entities/disbursement-batch.entity";
-export { Payment, PaymentStatus } from "./entities/payment.entity";
+export { Payment, PaymentStatus, ReconciliationStatus } from "./entities/payment.entity";
+export { ConnectorKind, ProviderKind } from "./entities/mapper.entity";
+export { submitBatch, submitCsvBatch } from "./services/batch.service";
+export { post, trialBalance } from "./services/ledger.service";
+export { upsertProvider, parseFinancialAddress } from "./services/mapper.service";
+export { SYSTEM, statusCounts } from "./services/pipeline.service";
 
-/** Payments: disbursement batches and payment instructions (pipeline, connectors, ledger grow here). */
+/** Payments: batches and their pipeline, account mapper, connectors, ledger. See docs/payments.md. */
 export const subgraph = defineSubgraph<PaymentsLoaders>({
   name: "payments",
   defaultPort: 4004,
-  entities: [DisbursementBatch, Payment],
-  resolvers: [DisbursementBatchResolver, RegistrantPaymentsResolver],
+  entities: [DisbursementBatch, Payment, LedgerAccount, JournalEntry, JournalLine, LedgerHold, PaymentProvider, FinancialAddressLink],
+  resolvers: [DisbursementBatchResolver, RegistrantPaymentsResolver, MapperResolver, LedgerResolver],
   orphanedTypes: [RegistrantRef],
   references: [{ typeName: "DisbursementBatch", loader: (l) => l.batchById }],
   createLoaders,
   migrations: { sqlite, postgresql },
+  jobs: [pipelineJob],
 });

@@ -2,7 +2,7 @@
  * The part of the jobs port both adapters share: every state change of jobs and chunks, kept in the
  * subgraph's database. Adapters only decide *where and when* a step runs.
  */
-import { LockMode, type EntityManager, type MikroORM } from "@mikro-orm/core";
+import { LockMode, UniqueConstraintViolationException, type EntityManager, type MikroORM } from "@mikro-orm/core";
 import type { Logger } from "pino";
 import type { GraphClient } from "../graph-client";
 import { userError } from "../errors";
@@ -54,19 +54,31 @@ export class JobEngine {
 
   async create(name: string, payload: unknown, opts: EnqueueOptions = {}): Promise<{ job: JobRecord; created: boolean }> {
     this.definition(name);
+    const existing = opts.idempotencyKey ? await this.sameKey(name, payload, opts.idempotencyKey) : null;
+    if (existing) return { job: existing, created: false };
     const em = this.em();
-    if (opts.idempotencyKey) {
-      const existing = await em.findOne(JobRecord, { idempotencyKey: opts.idempotencyKey });
-      if (existing) {
-        if (existing.name !== name || JSON.stringify(existing.payload) !== JSON.stringify(payload)) {
-          throw userError("IDEMPOTENCY_MISMATCH", `idempotency key ${opts.idempotencyKey} was used for another job`);
-        }
-        return { job: existing, created: false };
-      }
-    }
     const job = em.create(JobRecord, { name, payload: payload as object, idempotencyKey: opts.idempotencyKey ?? null });
-    await em.persistAndFlush(job);
+    try {
+      await em.persistAndFlush(job);
+    } catch (err) {
+      // Two callers raced with one key: the other insert won; answer as if we had come second.
+      if (!(err instanceof UniqueConstraintViolationException) || !opts.idempotencyKey) throw err;
+      const winner = await this.sameKey(name, payload, opts.idempotencyKey);
+      if (!winner) throw err;
+      return { job: winner, created: false };
+    }
     return { job, created: true };
+  }
+
+  /** The job already created with this key, or null; refuses a different job under the same key. */
+  private async sameKey(name: string, payload: unknown, key: string): Promise<JobRecord | null> {
+    const existing = await this.em().findOne(JobRecord, { idempotencyKey: key });
+    if (!existing) return null;
+    // Compared with sorted keys: PostgreSQL's jsonb does not keep the order they were written in.
+    if (existing.name !== name || stableJson(existing.payload) !== stableJson(payload)) {
+      throw userError("IDEMPOTENCY_MISMATCH", `idempotency key ${key} was used for another job`);
+    }
+    return existing;
   }
 
   get(jobId: string): Promise<JobRecord | null> {
@@ -187,6 +199,15 @@ export class JobEngine {
   private lock() {
     return this.pessimisticLocks ? { lockMode: LockMode.PESSIMISTIC_WRITE } : {};
   }
+}
+
+/** JSON with object keys sorted at every level, for comparing payloads. */
+export function stableJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === "object" && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
+  );
 }
 
 export function errorText(err: unknown): string {

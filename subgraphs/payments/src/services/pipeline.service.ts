@@ -1,0 +1,319 @@
+/**
+ * The batch pipeline, stage by stage, each step a database transaction (run by the jobs in
+ * ../jobs/pipeline.job.ts): prepare (validate + account lookup) → authorize (funds check and hold)
+ * → approval (if required) → dispatch (per provider connector) → finish (status queries for UNKNOWN,
+ * final state, hold released). Every step is safe to run again after a crash.
+ */
+import { LockMode, type EntityManager } from "@mikro-orm/core";
+import { audit, createViewer, decimalToMinor, fromMinorUnits, userError, type AuditActor } from "@g2p/kit";
+import { connectorFor, type Connector, type Instruction, type Outcome } from "../connectors";
+import { BatchStatus, DisbursementBatch, TERMINAL_BATCH } from "../entities/disbursement-batch.entity";
+import { HoldStatus, LedgerHold } from "../entities/ledger.entity";
+import { PaymentProvider } from "../entities/mapper.entity";
+import { Payment, PaymentStatus } from "../entities/payment.entity";
+import { accountCodes, closeHold, consumeHold, placeHold, post } from "./ledger.service";
+import { parseFinancialAddress, resolveMany } from "./mapper.service";
+import { isSqlite, rawMoneyToMinor, tableOf } from "./sql";
+
+export const SYSTEM: AuditActor = { viewer: createViewer({ sub: "system:payments-pipeline", roles: ["service"] }) };
+
+/** Thrown when a step runs before the one it depends on has finished: the job retries it later. */
+export class NotReadyError extends Error {}
+
+/** Hook for tests and connectors that are not in the directory (bench). */
+export let connectorOverride: ((provider: PaymentProvider) => Connector | null) | null = null;
+export function setConnectorOverride(fn: typeof connectorOverride): void {
+  connectorOverride = fn;
+}
+
+function lockOpts(em: EntityManager) {
+  return isSqlite(em) ? {} : { lockMode: LockMode.PESSIMISTIC_WRITE };
+}
+
+export async function lockBatch(em: EntityManager, batchId: string): Promise<DisbursementBatch | null> {
+  return em.findOne(DisbursementBatch, batchId, { ...lockOpts(em), refresh: true });
+}
+
+/** Validate and look up accounts for the PENDING payments with seq in [from, to). */
+export async function prepareRange(em: EntityManager, batchId: string, from: number, to: number): Promise<void> {
+  const batch = await em.findOne(DisbursementBatch, batchId);
+  if (!batch || TERMINAL_BATCH.has(batch.status)) return;
+  if (batch.status === BatchStatus.RECEIVED) {
+    await em.nativeUpdate(DisbursementBatch, { id: batchId, status: BatchStatus.RECEIVED }, { status: BatchStatus.VALIDATING });
+  }
+  const payments = await em.find(Payment, { batchId, status: PaymentStatus.PENDING, providerCode: null, seq: { $gte: from, $lt: to } }, { orderBy: { seq: "asc" } });
+  if (payments.length === 0) return;
+  const lookups = payments.filter((p) => !p.financialAddress);
+  const resolved = new Map((await resolveMany(em, lookups.map((p) => p.beneficiaryId))).map((r) => [r.beneficiaryId, r]));
+  const addresses = new Map<string, ReturnType<typeof parseFinancialAddress>>();
+  for (const p of payments) {
+    if (!p.financialAddress) {
+      const r = resolved.get(p.beneficiaryId);
+      if (!r?.link || r.code !== "succ.id.active") {
+        p.status = PaymentStatus.PAYEE_NOT_FOUND;
+        p.statusReason = `account lookup: ${r?.code ?? "succ.id.not_found"}`;
+        continue;
+      }
+      p.financialAddress = r.link.financialAddress;
+    }
+    const parts = parseFinancialAddress(p.financialAddress);
+    if (!parts) {
+      p.status = PaymentStatus.INVALID;
+      p.statusReason = "financial address is not type:id@provider";
+      continue;
+    }
+    addresses.set(p.id, parts);
+  }
+  const codes = [...new Set([...addresses.values()].map((a) => a!.provider))];
+  const providers = new Map((await em.find(PaymentProvider, { code: { $in: codes } })).map((p) => [p.code, p]));
+  for (const p of payments) {
+    const parts = addresses.get(p.id);
+    if (!parts) continue;
+    const provider = providers.get(parts.provider);
+    if (!provider || !provider.active) {
+      p.status = PaymentStatus.INVALID;
+      p.statusReason = `provider ${parts.provider} is not in the directory or not active`;
+      continue;
+    }
+    p.providerCode = provider.code;
+  }
+  await em.flush();
+}
+
+/** Budget authorization once every payment is prepared: hold the valid total on the program's funding account. */
+export async function authorize(em: EntityManager, batchId: string): Promise<void> {
+  const batch = await lockBatch(em, batchId);
+  if (!batch || (batch.status !== BatchStatus.VALIDATING && batch.status !== BatchStatus.RECEIVED)) return;
+  const unprepared = await em.count(Payment, { batchId, status: PaymentStatus.PENDING, providerCode: null });
+  if (unprepared > 0) throw new NotReadyError(`${unprepared} payments of batch ${batchId} not prepared yet`);
+  const [row] = await em.getConnection().execute<{ n: number | string; s: unknown }[]>(
+    `select count(*) as n, sum(amount) as s from ${tableOf(em, Payment)} where batch_id = ? and status = ?`,
+    [batchId, PaymentStatus.PENDING],
+    "all",
+    em.getTransactionContext(),
+  );
+  const count = Number(row?.n ?? 0);
+  const total = rawMoneyToMinor(em, row?.s);
+  if (count === 0) {
+    batch.status = BatchStatus.FAILED;
+    batch.statusReason = "no valid payment in the batch";
+    audit(em, SYSTEM, { action: "batch.failed", entityType: "DisbursementBatch", entityId: batchId, changes: { reason: batch.statusReason } });
+    await em.flush();
+    return;
+  }
+  const hold = await placeHold(em, `auth:${batchId}`, accountCodes.funding(batch.programCode!), batch.currency, total, batchId);
+  if (!hold) {
+    batch.status = BatchStatus.AUTHORIZATION_DENIED;
+    batch.statusReason = `insufficient funds on ${accountCodes.funding(batch.programCode!)} for ${fromMinorUnits(total)} ${batch.currency}`;
+    await em.nativeUpdate(Payment, { batchId, status: PaymentStatus.PENDING }, { status: PaymentStatus.CANCELLED, statusReason: "budget authorization denied" });
+  } else {
+    await em.nativeUpdate(Payment, { batchId, status: PaymentStatus.PENDING }, { status: PaymentStatus.READY });
+    batch.status = batch.approvalRequired ? BatchStatus.PENDING_APPROVAL : BatchStatus.APPROVED;
+  }
+  audit(em, SYSTEM, { action: "batch.authorize", entityType: "DisbursementBatch", entityId: batchId, changes: { status: batch.status, held: fromMinorUnits(total), payments: count } });
+  await em.flush();
+}
+
+function instructionOf(p: Payment): Instruction {
+  return { id: p.id, amount: p.amount, currency: p.currency, payee: parseFinancialAddress(p.financialAddress!)!, note: p.note };
+}
+
+async function connectorsFor(em: EntityManager, codes: string[]): Promise<Map<string, Connector | null>> {
+  const providers = await em.find(PaymentProvider, { code: { $in: codes } });
+  return new Map(providers.map((p) => [p.code, connectorOverride ? connectorOverride(p) : connectorFor(p)]));
+}
+
+/** Sends the READY payments with seq in [from, to); records outcomes and posts the ledger in the same transaction. */
+export async function dispatchRange(em: EntityManager, batchId: string, from: number, to: number, postingKey: string): Promise<void> {
+  const batch = await lockBatch(em, batchId);
+  if (!batch) return;
+  if (batch.status === BatchStatus.RECEIVED || batch.status === BatchStatus.VALIDATING) throw new NotReadyError(`batch ${batchId} not authorized yet`);
+  if (batch.status === BatchStatus.APPROVED) batch.status = BatchStatus.PROCESSING;
+  if (batch.status !== BatchStatus.PROCESSING) return;
+  const payments = await em.find(Payment, { batchId, status: PaymentStatus.READY, seq: { $gte: from, $lt: to } }, { orderBy: { seq: "asc" } });
+  if (payments.length > 0) {
+    const hold = await em.findOne(LedgerHold, { batchId, status: HoldStatus.OPEN }, { orderBy: { createdAt: "desc" } });
+    const connectors = await connectorsFor(em, [...new Set(payments.map((p) => p.providerCode!))]);
+    const byProvider = new Map<string, Payment[]>();
+    for (const p of payments) byProvider.set(p.providerCode!, [...(byProvider.get(p.providerCode!) ?? []), p]);
+    const outcomes = new Map<string, Outcome>();
+    await Promise.all(
+      [...byProvider].map(async ([code, list]) => {
+        const connector = connectors.get(code);
+        if (!connector) {
+          for (const p of list) outcomes.set(p.id, { id: p.id, status: "FAILED", reason: `no connector configured for provider ${code}` });
+          return;
+        }
+        for (const o of await connector.send(list.map(instructionOf))) outcomes.set(o.id, o);
+      }),
+    );
+    await recordOutcomes(em, batch, payments, outcomes, postingKey, hold, true);
+  }
+  await maybeFinish(em, batch);
+  await notifyProgress(em, batch);
+}
+
+/** Applies outcomes to payments and posts one balanced ledger entry for them. */
+async function recordOutcomes(
+  em: EntityManager,
+  batch: DisbursementBatch,
+  payments: Payment[],
+  outcomes: Map<string, Outcome | { id: string; status: "COMPLETED" | "FAILED"; reason?: string; reference?: string | null }>,
+  postingKey: string,
+  hold: LedgerHold | null,
+  fresh: boolean,
+): Promise<void> {
+  const settled = new Map<string, bigint>();
+  let spent = 0n;
+  let unknown = 0n;
+  let returned = 0n;
+  for (const p of payments) {
+    const o = outcomes.get(p.id);
+    if (!o) continue;
+    const minor = decimalToMinor(p.amount);
+    if (fresh) p.attempts += 1;
+    if (o.status === "COMPLETED") {
+      p.status = PaymentStatus.COMPLETED;
+      p.providerReference = ("reference" in o ? o.reference : null) ?? null;
+      p.statusReason = null;
+      settled.set(p.providerCode!, (settled.get(p.providerCode!) ?? 0n) + minor);
+      if (fresh) spent += minor;
+    } else if (o.status === "FAILED") {
+      p.status = PaymentStatus.FAILED;
+      p.statusReason = ("reason" in o ? o.reason : undefined) ?? "failed";
+      if (!fresh) returned += minor;
+    } else {
+      p.status = PaymentStatus.UNKNOWN;
+      p.statusReason = o.reason;
+      unknown += minor;
+      spent += minor;
+    }
+  }
+  const settledTotal = [...settled.values()].reduce((a, b) => a + b, 0n);
+  const program = batch.programCode!;
+  // fresh (just sent): FUNDING → SETTLEMENT for completed, FUNDING → PAYABLE for unknown.
+  // resolution of UNKNOWN: PAYABLE → SETTLEMENT for completed, PAYABLE → FUNDING for failed.
+  const lines = fresh
+    ? [{ account: accountCodes.funding(program), amount: -(settledTotal + unknown) }, { account: accountCodes.payable(program), amount: unknown }]
+    : [{ account: accountCodes.payable(program), amount: -(settledTotal + returned) }, { account: accountCodes.funding(program), amount: returned }];
+  for (const [code, amount] of settled) lines.push({ account: accountCodes.settlement(code), amount });
+  await post(em, { key: postingKey, description: `batch ${batch.id} ${fresh ? "dispatch" : "status resolution"}`, currency: batch.currency, batchId: batch.id, lines });
+  if (hold && spent > 0n) await consumeHold(em, hold, spent);
+  await em.flush();
+}
+
+/** Asks providers about UNKNOWN payments of a batch (at most `limit`), then closes the batch if it can. */
+export async function finish(em: EntityManager, batchId: string, limit = 2000): Promise<void> {
+  const batch = await lockBatch(em, batchId);
+  if (!batch || TERMINAL_BATCH.has(batch.status) || batch.status === BatchStatus.PENDING_APPROVAL) return;
+  if (batch.status === BatchStatus.RECEIVED || batch.status === BatchStatus.VALIDATING) throw new NotReadyError(`batch ${batchId} not authorized yet`);
+  const unknown = await em.find(Payment, { batchId, status: PaymentStatus.UNKNOWN }, { orderBy: { seq: "asc" }, limit });
+  if (unknown.length > 0) {
+    const connectors = await connectorsFor(em, [...new Set(unknown.map((p) => p.providerCode!))]);
+    const outcomes = new Map<string, { id: string; status: "COMPLETED" | "FAILED"; reason?: string; reference?: string | null }>();
+    for (const [code, connector] of connectors) {
+      if (!connector) continue;
+      const mine = unknown.filter((p) => p.providerCode === code);
+      for (const a of await connector.status(mine.map((p) => p.id))) {
+        if (a.status === "COMPLETED") outcomes.set(a.id, { id: a.id, status: "COMPLETED", reference: a.reference ?? null });
+        else if (a.status === "FAILED") outcomes.set(a.id, { id: a.id, status: "FAILED", reason: a.reason ?? "provider: failed" });
+        else if (a.status === "NOT_FOUND") outcomes.set(a.id, { id: a.id, status: "FAILED", reason: "provider never received it (status query: not found)" });
+      }
+    }
+    for (const p of unknown) {
+      const o = outcomes.get(p.id);
+      if (o) await recordOutcomes(em, batch, [p], new Map([[p.id, o]]), `resolve:${p.id}`, null, false);
+    }
+  }
+  await maybeFinish(em, batch);
+  await notifyProgress(em, batch);
+}
+
+/** Operator decision on an UNKNOWN payment (after checking with the provider out of band). */
+export async function resolveUnknown(em: EntityManager, actor: AuditActor, paymentId: string, outcome: "COMPLETED" | "FAILED", note: string): Promise<Payment> {
+  return em.transactional(async (tx) => {
+    const p = await tx.findOne(Payment, paymentId, lockOpts(tx));
+    if (!p) throw userError("NOT_FOUND", `Payment ${paymentId} not found`, { id: paymentId });
+    if (p.status !== PaymentStatus.UNKNOWN) throw userError("CONFLICT", `payment ${paymentId} is ${p.status}, not UNKNOWN`);
+    const batch = (await lockBatch(tx, p.batchId))!;
+    await recordOutcomes(tx, batch, [p], new Map([[p.id, { id: p.id, status: outcome, reason: `operator: ${note}` }]]), `resolve:${p.id}`, null, false);
+    audit(tx, actor, { action: "payment.resolve", entityType: "Payment", entityId: p.id, changes: { outcome, note } });
+    await maybeFinish(tx, batch);
+    return p;
+  });
+}
+
+export interface StatusCount {
+  status: PaymentStatus;
+  count: number;
+  amount: bigint;
+}
+
+export async function statusCounts(em: EntityManager, batchId: string): Promise<StatusCount[]> {
+  const rows = await em.getConnection().execute<{ status: PaymentStatus; n: number | string; s: unknown }[]>(
+    `select status, count(*) as n, sum(amount) as s from ${tableOf(em, Payment)} where batch_id = ? group by status`,
+    [batchId],
+    "all",
+    em.getTransactionContext(),
+  );
+  return (rows as { status: PaymentStatus; n: number | string; s: unknown }[]).map((r) => ({ status: r.status, count: Number(r.n), amount: rawMoneyToMinor(em, r.s) }));
+}
+
+const IN_FLIGHT = new Set([PaymentStatus.PENDING, PaymentStatus.READY, PaymentStatus.SENT]);
+
+const PHASES = [20, 40, 60, 80, 100];
+const FINISHED = new Set([PaymentStatus.COMPLETED, PaymentStatus.FAILED, PaymentStatus.INVALID, PaymentStatus.PAYEE_NOT_FOUND, PaymentStatus.CANCELLED]);
+
+/**
+ * Progress callbacks to the submitter: each phase (20/40/60/80/100 % of payments in a final state)
+ * once, in order; recorded with the chunk's transaction (so at least once across crashes). A
+ * callback that fails three times is given up (logged in the batch's statusReason), never the chunk.
+ */
+export async function notifyProgress(em: EntityManager, batch: DisbursementBatch): Promise<void> {
+  if (!batch.callbackUrl || batch.progressNotified >= 100) return;
+  const counts = await statusCounts(em, batch.id);
+  const total = counts.reduce((a, c) => a + c.count, 0);
+  const done = counts.filter((c) => FINISHED.has(c.status)).reduce((a, c) => a + c.count, 0);
+  const progress = total === 0 ? 0 : Math.floor((done * 100) / total);
+  for (const phase of PHASES) {
+    if (phase <= batch.progressNotified || progress < phase) continue;
+    const body = JSON.stringify({ clientCorrelationId: batch.clientCorrelationId, batchId: batch.id, phase, progress, status: batch.status });
+    let delivered = false;
+    for (let attempt = 0; attempt < 3 && !delivered; attempt++) {
+      try {
+        const res = await fetch(batch.callbackUrl, { method: "POST", headers: { "content-type": "application/json" }, body, signal: AbortSignal.timeout(5000) });
+        delivered = res.ok;
+      } catch {
+        delivered = false;
+      }
+    }
+    if (!delivered) batch.statusReason = `progress callback ${phase}% could not be delivered`;
+    batch.progressNotified = phase;
+  }
+  await em.flush();
+}
+
+/** Closes the batch when nothing is left in flight; RECONCILING while UNKNOWN payments remain. */
+export async function maybeFinish(em: EntityManager, batch: DisbursementBatch): Promise<void> {
+  if (TERMINAL_BATCH.has(batch.status)) return;
+  const counts = await statusCounts(em, batch.id);
+  const n = (s: PaymentStatus) => counts.find((c) => c.status === s)?.count ?? 0;
+  if (counts.some((c) => IN_FLIGHT.has(c.status) && c.count > 0)) return;
+  if (n(PaymentStatus.UNKNOWN) > 0) {
+    if (batch.status !== BatchStatus.RECONCILING) {
+      batch.status = BatchStatus.RECONCILING;
+      batch.statusReason = `${n(PaymentStatus.UNKNOWN)} payments have an unknown outcome`;
+      await em.flush();
+    }
+    return;
+  }
+  const total = counts.reduce((a, c) => a + c.count, 0);
+  const completed = n(PaymentStatus.COMPLETED);
+  const sent = completed + n(PaymentStatus.FAILED);
+  batch.status =
+    completed === total ? BatchStatus.COMPLETED : completed > 0 ? BatchStatus.PARTIALLY_COMPLETED : sent === 0 && n(PaymentStatus.CANCELLED) > 0 ? BatchStatus.CANCELLED : BatchStatus.FAILED;
+  batch.statusReason = completed === total ? null : `${completed} of ${total} payments completed`;
+  for (const hold of await em.find(LedgerHold, { batchId: batch.id, status: HoldStatus.OPEN })) await closeHold(em, hold);
+  audit(em, SYSTEM, { action: "batch.finish", entityType: "DisbursementBatch", entityId: batch.id, changes: { status: batch.status, completed, total } });
+  await em.flush();
+}

@@ -1,0 +1,196 @@
+/**
+ * A simulated mobile-money provider speaking the GSMA Mobile Money API v1.2 (disbursements subset):
+ * a real HTTP server on loopback (port 0).
+ *
+ *   POST /transactions/type/disbursement   X-CorrelationID required → 201 Transaction (or 202 RequestState in async mode)
+ *   GET  /transactions/{transactionReference}
+ *   GET  /requeststates/{serverCorrelationId}
+ *   GET  /responses/{clientCorrelationId}  → { link } or 404
+ *   GET  /heartbeat
+ *
+ * It settles each X-CorrelationID at most once (a repeat returns the original transaction) and
+ * counts receipts per id, so tests can prove nobody is paid twice. Faults: latency, a rate of 503s
+ * (request dropped, not processed), a rate of timeouts (request processed, answer delayed past the
+ * client's timeout), and MSISDNs that the provider refuses (business-rule errors).
+ */
+import { randomUUID } from "node:crypto";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+
+export interface MobileMoneyFaults {
+  latencyMs?: number;
+  /** Fraction (0..1) of POSTs answered 503 without processing them. */
+  errorRate?: number;
+  /** Fraction (0..1) of POSTs processed, then answered only after `timeoutDelayMs`. */
+  timeoutRate?: number;
+  timeoutDelayMs?: number;
+  /** Answer POSTs with 202 + a request state (polling) instead of 201. */
+  async?: boolean;
+  /** MSISDNs refused with a business-rule error (e.g. an unregistered wallet). */
+  rejectMsisdns?: string[];
+  /** Fraction (0..1) of status queries (GET) answered 503. */
+  statusErrorRate?: number;
+}
+
+export interface SimTransaction {
+  transactionReference: string;
+  correlationId: string;
+  serverCorrelationId: string;
+  amount: string;
+  currency: string;
+  msisdn: string;
+  transactionStatus: "completed" | "failed";
+  requestingOrganisationTransactionReference?: string;
+  creationDate: string;
+}
+
+export interface MobileMoneySimulator {
+  url: string;
+  /** Settled transactions by X-CorrelationID. */
+  transactions: Map<string, SimTransaction>;
+  /** How many times each correlation id was settled (must never exceed 1). */
+  settlements: Map<string, number>;
+  /** Every request received (all methods, including faulted ones). */
+  requests: number;
+  /** POSTs that repeated a known correlation id. */
+  duplicates: number;
+  /** Every JSON body posted, for schema validation in tests. */
+  bodies: unknown[];
+  setFaults(f: MobileMoneyFaults): void;
+  stop(): Promise<void>;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function startMobileMoneySimulator(initial: MobileMoneyFaults = {}, opts: { keepBodies?: boolean } = {}): Promise<MobileMoneySimulator> {
+  let faults: MobileMoneyFaults = { ...initial };
+  const transactions = new Map<string, SimTransaction>();
+  const byReference = new Map<string, SimTransaction>();
+  const byServerId = new Map<string, SimTransaction>();
+  const settlements = new Map<string, number>();
+  const sim: MobileMoneySimulator = {
+    url: "",
+    transactions,
+    settlements,
+    requests: 0,
+    duplicates: 0,
+    bodies: [],
+    setFaults: (f) => {
+      faults = { ...f };
+    },
+    stop: async () => {},
+  };
+
+  const send = (res: http.ServerResponse, status: number, body: unknown) => {
+    if (res.destroyed) return;
+    const text = JSON.stringify(body);
+    res.writeHead(status, { "content-type": "application/json", "x-date": new Date().toUTCString(), "content-length": Buffer.byteLength(text) });
+    res.end(text);
+  };
+  const error = (res: http.ServerResponse, status: number, errorCategory: string, errorCode: string, errorDescription: string) =>
+    send(res, status, { errorCategory, errorCode, errorDescription, errorDateTime: new Date().toISOString() });
+
+  const server = http.createServer(async (req, res) => {
+    sim.requests++;
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    if (faults.latencyMs) await sleep(faults.latencyMs);
+    const url = new URL(req.url ?? "/", "http://sim");
+    const path = url.pathname.replace(/\/+$/, "");
+    try {
+      if (req.method === "GET") {
+        if (faults.statusErrorRate && Math.random() < faults.statusErrorRate) return error(res, 503, "serviceUnavailable", "genericError", "try later");
+        if (path === "/heartbeat") return send(res, 200, { serviceStatus: "available" });
+        let m = /^\/responses\/([^/]+)$/.exec(path);
+        if (m) {
+          const tx = transactions.get(decodeURIComponent(m[1]!));
+          if (!tx) return error(res, 404, "identification", "genericError", "no request with this clientCorrelationId");
+          return send(res, 200, { link: `/transactions/${tx.transactionReference}` });
+        }
+        m = /^\/transactions\/([^/]+)$/.exec(path);
+        if (m) {
+          const tx = byReference.get(decodeURIComponent(m[1]!));
+          if (!tx) return error(res, 404, "identification", "genericError", "transaction not found");
+          return send(res, 200, transactionBody(tx));
+        }
+        m = /^\/requeststates\/([^/]+)$/.exec(path);
+        if (m) {
+          const tx = byServerId.get(decodeURIComponent(m[1]!));
+          if (!tx) return error(res, 404, "identification", "genericError", "request state not found");
+          return send(res, 200, requestState(tx));
+        }
+        return error(res, 404, "identification", "genericError", "no such resource");
+      }
+      if (req.method !== "POST" || path !== "/transactions/type/disbursement") return error(res, 404, "identification", "genericError", "no such resource");
+      const correlationId = String(req.headers["x-correlationid"] ?? "");
+      if (!correlationId) return error(res, 400, "validation", "genericError", "X-CorrelationID is required");
+      let body: Record<string, any>;
+      try {
+        body = JSON.parse(Buffer.concat(chunks).toString("utf8"));
+      } catch {
+        return error(res, 400, "validation", "formatError", "body is not JSON");
+      }
+      if (opts.keepBodies) sim.bodies.push(body);
+      if (faults.errorRate && Math.random() < faults.errorRate) return error(res, 503, "serviceUnavailable", "genericError", "provider busy (simulated)");
+      const known = transactions.get(correlationId);
+      if (known) {
+        sim.duplicates++;
+        if (known.amount !== body.amount || known.currency !== body.currency) return error(res, 400, "validation", "duplicateRequest", "correlation id reused with another payload");
+        return faults.async ? send(res, 202, requestState(known)) : send(res, 201, transactionBody(known));
+      }
+      const credit = Array.isArray(body.creditParty) ? body.creditParty.find((p: any) => p.key === "msisdn") : null;
+      if (!credit || !/^\+?\d{6,15}$/.test(String(credit.value)) || typeof body.amount !== "string" || !/^[A-Z]{3}$/.test(String(body.currency))) {
+        return error(res, 400, "validation", "formatError", "creditParty msisdn, amount and currency are required");
+      }
+      if (faults.rejectMsisdns?.includes(String(credit.value))) {
+        return error(res, 400, "businessRule", "genericError", `wallet ${credit.value} cannot receive funds`);
+      }
+      const tx: SimTransaction = {
+        transactionReference: `TX${randomUUID().replace(/-/g, "").slice(0, 16).toUpperCase()}`,
+        correlationId,
+        serverCorrelationId: randomUUID(),
+        amount: body.amount,
+        currency: body.currency,
+        msisdn: String(credit.value),
+        transactionStatus: "completed",
+        requestingOrganisationTransactionReference: body.requestingOrganisationTransactionReference,
+        creationDate: new Date().toISOString(),
+      };
+      transactions.set(correlationId, tx);
+      byReference.set(tx.transactionReference, tx);
+      byServerId.set(tx.serverCorrelationId, tx);
+      settlements.set(correlationId, (settlements.get(correlationId) ?? 0) + 1);
+      if (faults.timeoutRate && Math.random() < faults.timeoutRate) await sleep(faults.timeoutDelayMs ?? 2000);
+      return faults.async ? send(res, 202, requestState(tx)) : send(res, 201, transactionBody(tx));
+    } catch (err) {
+      return error(res, 500, "internal", "genericError", String(err));
+    }
+  });
+  server.keepAliveTimeout = 5000;
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  sim.url = `http://127.0.0.1:${port}/`;
+  sim.stop = () =>
+    new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    });
+  return sim;
+}
+
+function transactionBody(tx: SimTransaction) {
+  return {
+    transactionReference: tx.transactionReference,
+    requestingOrganisationTransactionReference: tx.requestingOrganisationTransactionReference,
+    type: "disbursement",
+    transactionStatus: tx.transactionStatus,
+    amount: tx.amount,
+    currency: tx.currency,
+    creditParty: [{ key: "msisdn", value: tx.msisdn }],
+    creationDate: tx.creationDate,
+  };
+}
+
+function requestState(tx: SimTransaction) {
+  return { serverCorrelationId: tx.serverCorrelationId, objectReference: tx.transactionReference, status: "completed", notificationMethod: "polling" };
+}
