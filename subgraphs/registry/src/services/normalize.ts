@@ -1,0 +1,155 @@
+/**
+ * Name normalisation, a phonetic code, Jaro-Winkler similarity and the search / blocking keys of a
+ * registrant. Pure functions: the same on SQLite and PostgreSQL, and unit-testable.
+ */
+
+/** Lower-case ASCII letters only, diacritics folded ("Njéri-Wa" -> "njeriwa" per token). */
+export function nameTokens(...parts: (string | null | undefined)[]): string[] {
+  const out: string[] = [];
+  for (const part of parts) {
+    if (!part) continue;
+    const folded = part.normalize("NFD").replace(/\p{M}/gu, "").toLowerCase();
+    for (const t of folded.split(/[^a-z]+/)) if (t.length > 0) out.push(t);
+  }
+  return out;
+}
+
+/**
+ * A compact phonetic code (Metaphone-like): spelling variants that sound alike share a code
+ * ("Mohamed", "Muhammad", "Mohammed" -> "MHMT"; "Catherine", "Kathryn" -> "KTRN").
+ */
+export function phonetic(token: string): string {
+  let s = token.toLowerCase().replace(/[^a-z]/g, "");
+  if (!s) return "";
+  s = s
+    .replace(/^kn|^gn|^pn|^wr/, (m) => m[1]!)
+    .replace(/^x/, "s")
+    .replace(/ph/g, "f")
+    .replace(/sch/g, "sk")
+    .replace(/ck/g, "k")
+    .replace(/th/g, "t")
+    .replace(/dg/g, "j")
+    .replace(/c(?=[eiy])/g, "s")
+    .replace(/c/g, "k")
+    .replace(/q/g, "k")
+    .replace(/x/g, "ks")
+    .replace(/z/g, "s")
+    .replace(/v/g, "f")
+    .replace(/d/g, "t")
+    .replace(/gh(?![aeiou])/g, "")
+    .replace(/h(?![aeiou])/g, "");
+  if (!s) return token.slice(0, 1).toUpperCase();
+  const first = "aeiouy".includes(s[0]!) ? "A" : s[0]!.toUpperCase();
+  let code = first;
+  let prev = first.toLowerCase();
+  for (let i = 1; i < s.length; i++) {
+    const ch = s[i]!;
+    if ("aeiouyhw".includes(ch)) {
+      prev = ch;
+      continue;
+    }
+    if (ch !== prev) code += ch.toUpperCase();
+    prev = ch;
+  }
+  return code.slice(0, 6);
+}
+
+/** Jaro-Winkler similarity in [0, 1]. */
+export function jaroWinkler(a: string, b: string): number {
+  if (a === b) return a.length ? 1 : 0;
+  if (!a.length || !b.length) return 0;
+  const range = Math.max(0, Math.floor(Math.max(a.length, b.length) / 2) - 1);
+  const aMatch = new Array<boolean>(a.length).fill(false);
+  const bMatch = new Array<boolean>(b.length).fill(false);
+  let matches = 0;
+  for (let i = 0; i < a.length; i++) {
+    const lo = Math.max(0, i - range);
+    const hi = Math.min(i + range + 1, b.length);
+    for (let j = lo; j < hi; j++) {
+      if (bMatch[j] || a[i] !== b[j]) continue;
+      aMatch[i] = bMatch[j] = true;
+      matches++;
+      break;
+    }
+  }
+  if (!matches) return 0;
+  let t = 0;
+  let k = 0;
+  for (let i = 0; i < a.length; i++) {
+    if (!aMatch[i]) continue;
+    while (!bMatch[k]) k++;
+    if (a[i] !== b[k]) t++;
+    k++;
+  }
+  const jaro = (matches / a.length + matches / b.length + (matches - t / 2) / matches) / 3;
+  let prefix = 0;
+  while (prefix < 4 && prefix < a.length && prefix < b.length && a[prefix] === b[prefix]) prefix++;
+  return jaro + prefix * 0.1 * (1 - jaro);
+}
+
+/**
+ * Similarity of two token lists, order-insensitive (swapped given/family names score as equal):
+ * each token of the shorter list is matched to its best partner, averaged.
+ */
+export function tokenSetSimilarity(a: string[], b: string[]): number {
+  if (!a.length || !b.length) return 0;
+  const [short, long] = a.length <= b.length ? [a, b] : [b, a];
+  let sum = 0;
+  for (const t of short) {
+    let best = 0;
+    for (const u of long) best = Math.max(best, jaroWinkler(t, u));
+    // A token with no close partner (another name, not a typo) counts against the pair.
+    sum += best >= 0.8 ? best : best / 2;
+  }
+  return sum / short.length;
+}
+
+export interface KeySource {
+  kind: "INDIVIDUAL" | "GROUP";
+  givenName?: string | null;
+  familyName?: string | null;
+  otherNames?: string | null;
+  groupName?: string | null;
+  birthDate?: string | null;
+  adminAreaCode?: string | null;
+  adminAreaPath?: string | null;
+  primaryPhone?: string | null;
+}
+
+/** Keys stored in registrant_key: search (t:, p:) and deduplication blocks (n:, d:, ph:). */
+export function registrantKeys(r: KeySource): string[] {
+  const keys = new Set<string>();
+  const tokens = r.kind === "GROUP" ? nameTokens(r.groupName) : nameTokens(r.givenName, r.familyName, r.otherNames);
+  for (const t of tokens) {
+    keys.add(`t:${t.slice(0, 60)}`);
+    const code = phonetic(t);
+    if (!code) continue;
+    keys.add(`p:${code}`);
+    if (r.kind === "INDIVIDUAL" && r.birthDate) for (const b of dateBuckets(r.birthDate)) keys.add(`n:${code}:${b}`);
+  }
+  if (r.kind === "INDIVIDUAL" && r.birthDate) keys.add(`d:${r.birthDate}:${r.adminAreaCode ?? ""}`.slice(0, 200));
+  if (r.primaryPhone) keys.add(`ph:${r.primaryPhone}`);
+  for (const area of (r.adminAreaPath ?? "").split("/")) if (area) keys.add(`a:${area}`.slice(0, 200));
+  if (r.adminAreaCode) keys.add(`a:${r.adminAreaCode}`.slice(0, 200));
+  return [...keys];
+}
+
+/**
+ * Two overlapping partitions of time into 365-day buckets, offset by half a bucket: two birth dates
+ * less than ~6 months apart always share a bucket (a plain birth year splits Dec 31 from Jan 1).
+ */
+export function dateBuckets(iso: string): string[] {
+  const days = Math.floor(Date.parse(`${iso}T00:00:00Z`) / 86_400_000);
+  if (Number.isNaN(days)) return [];
+  return [`y${Math.floor(days / 365)}`, `h${Math.floor((days + 182) / 365)}`];
+}
+
+/** Only the blocking keys (used to find comparison partners). */
+export function isBlockingKey(key: string): boolean {
+  return key.startsWith("n:") || key.startsWith("d:") || key.startsWith("ph:");
+}
+
+export function nameSortOf(r: KeySource): string {
+  const parts = r.kind === "GROUP" ? nameTokens(r.groupName) : [...nameTokens(r.familyName), ...nameTokens(r.givenName), ...nameTokens(r.otherNames)];
+  return parts.join(" ").slice(0, 400);
+}

@@ -1,0 +1,209 @@
+/**
+ * Registrant search: filters (fuzzy name through the key table, area subtree as an index range, age
+ * range as a birth-date range, kind, identifier, extra attributes), sort by creation or name, keyset
+ * cursors, totalCount; and dashboard aggregates. One SQL statement for the page, one for the count.
+ */
+import type { EntityManager as CoreEntityManager, FilterQuery } from "@mikro-orm/core";
+import type { SqlEntityManager } from "@mikro-orm/knex";
+import { badInput } from "@g2p/kit";
+import { Registrant, RegistrantStatus, type GroupKind, type RegistrantKind, type Sex } from "../entities/registrant.entity";
+import { nameTokens, phonetic } from "./normalize";
+
+export type ExtraOp = "EQ" | "NE" | "LT" | "LTE" | "GT" | "GTE";
+export interface ExtraFilter {
+  path: string;
+  op: ExtraOp;
+  value: unknown;
+}
+
+export interface SearchFilter {
+  name?: string | null;
+  /** true (default): phonetic match per token; false: exact normalised tokens. */
+  fuzzy?: boolean | null;
+  adminArea?: string | null;
+  ageMin?: number | null;
+  ageMax?: number | null;
+  kind?: RegistrantKind | null;
+  groupKind?: GroupKind | null;
+  sex?: Sex | null;
+  status?: RegistrantStatus[] | null;
+  identifierType?: string | null;
+  identifierValue?: string | null;
+  extra?: ExtraFilter[] | null;
+}
+
+export type SortField = "CREATED_AT" | "NAME";
+export interface SearchArgs {
+  filter?: SearchFilter | null;
+  sort?: SortField | null;
+  descending?: boolean | null;
+  first?: number | null;
+  after?: string | null;
+}
+
+export const MAX_SEARCH_PAGE = 1000;
+
+function isoYearsAgo(years: number, today = new Date()): string {
+  const d = new Date(Date.UTC(today.getUTCFullYear() - years, today.getUTCMonth(), today.getUTCDate()));
+  return d.toISOString().slice(0, 10);
+}
+
+function addDays(iso: string, days: number): string {
+  return new Date(Date.parse(`${iso}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+}
+
+/** SQL fragments for the where clause (shared by search, count and aggregates). */
+/** Above `broadArea` registrants in an area, the page is found by walking the sort order instead. */
+export const searchTuning = { broadArea: 2000 };
+
+export function buildWhere(em: CoreEntityManager, filter: SearchFilter | null | undefined, opts: { broadArea?: boolean } = {}): { where: FilterQuery<Registrant>; raw: { sql: string; params: unknown[] }[] } {
+  const f = filter ?? {};
+  const where: Record<string, unknown> = {};
+  const raw: { sql: string; params: unknown[] }[] = [];
+  const pg = em.getPlatform().constructor.name.toLowerCase().includes("postgre");
+  const schema = em.config.get("schema");
+  const table = (name: string) => (pg && schema ? `"${schema}"."${name}"` : name);
+  where.status = { $in: f.status?.length ? f.status : [RegistrantStatus.ACTIVE] };
+  if (f.kind) where.kind = f.kind;
+  if (f.groupKind) where.groupKind = f.groupKind;
+  if (f.sex) where.sex = f.sex;
+  if (f.adminArea) {
+    const area = f.adminArea.trim();
+    if (!/^[A-Za-z0-9._-]{1,100}$/.test(area)) throw badInput("adminArea is not an area code", "filter.adminArea");
+    // The area and everything under it: every registrant has an `a:<code>` key per ancestor area.
+    // A broad area (a county) is best found by walking the sort index and probing the key (EXISTS);
+    // a narrow one (a ward) by its key rows (IN), then sorting the few found.
+    raw.push({
+      sql: opts.broadArea
+        ? `exists (select 1 from ${table("registrant_key")} k where k.key = ? and k.registrant_id = r.id)`
+        : `r.id in (select registrant_id from ${table("registrant_key")} where key = ?)`,
+      params: [`a:${area}`],
+    });
+  }
+  const range: Record<string, string> = {};
+  if (f.ageMin != null) {
+    if (f.ageMin < 0 || f.ageMin > 150) throw badInput("ageMin must be 0..150", "filter.ageMin");
+    range.$lte = isoYearsAgo(f.ageMin);
+  }
+  if (f.ageMax != null) {
+    if (f.ageMax < 0 || f.ageMax > 150) throw badInput("ageMax must be 0..150", "filter.ageMax");
+    range.$gt = isoYearsAgo(f.ageMax + 1);
+  }
+  if (Object.keys(range).length) where.birthDate = range;
+  if (f.name) {
+    const tokens = [...new Set(nameTokens(f.name))].slice(0, 6);
+    if (!tokens.length) throw badInput("name has no letters", "filter.name");
+    const keys = [...new Set(tokens.map((t) => (f.fuzzy === false ? `t:${t}` : `p:${phonetic(t)}`)))];
+    raw.push({
+      sql: `r.id in (select registrant_id from ${table("registrant_key")} where key in (${keys.map(() => "?").join(", ")}) group by registrant_id having count(*) = ?)`,
+      params: [...keys, keys.length],
+    });
+  }
+  if (f.identifierType || f.identifierValue) {
+    if (!f.identifierType || !f.identifierValue) throw badInput("identifierType and identifierValue go together", "filter.identifierValue");
+    raw.push({ sql: `r.id in (select registrant_id from ${table("identifier")} where type = ? and value = ?)`, params: [f.identifierType.toUpperCase(), f.identifierValue.trim()] });
+  }
+  for (const [i, x] of (f.extra ?? []).entries()) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]{0,63}(\.[A-Za-z_][A-Za-z0-9_]{0,63}){0,3}$/.test(x.path)) throw badInput("extra path must be dotted identifiers", `filter.extra[${i}].path`);
+    const op = { EQ: "=", NE: "<>", LT: "<", LTE: "<=", GT: ">", GTE: ">=" }[x.op];
+    const numeric = typeof x.value === "number";
+    const bool = typeof x.value === "boolean";
+    if (!numeric && !bool && typeof x.value !== "string") throw badInput("extra value must be a number, string or boolean", `filter.extra[${i}].value`);
+    if (pg) {
+      const path = `{${x.path.split(".").join(",")}}`;
+      const expr = numeric ? `(r.extra #>> '${path}')::numeric` : bool ? `(r.extra #>> '${path}')::boolean` : `(r.extra #>> '${path}')`;
+      raw.push({ sql: `${expr} ${op} ?`, params: [x.value] });
+    } else {
+      raw.push({ sql: `json_extract(r.extra, '$.${x.path}') ${op} ?`, params: [bool ? (x.value ? 1 : 0) : x.value] });
+    }
+  }
+  return { where: where as FilterQuery<Registrant>, raw };
+}
+
+function encode(v: unknown[]): string {
+  return Buffer.from(JSON.stringify(v)).toString("base64url");
+}
+function decode(c: string): [string, string] {
+  try {
+    const v = JSON.parse(Buffer.from(c, "base64url").toString("utf8"));
+    if (!Array.isArray(v) || v.length !== 2 || typeof v[0] !== "string" || typeof v[1] !== "string") throw new Error();
+    return v as [string, string];
+  } catch {
+    throw badInput("after is not a cursor from this query", "after");
+  }
+}
+
+export async function searchRegistrants(coreEm: CoreEntityManager, args: SearchArgs) {
+  const em = coreEm as SqlEntityManager;
+  const first = args.first ?? 50;
+  if (first < 1 || first > MAX_SEARCH_PAGE) throw badInput(`first must be between 1 and ${MAX_SEARCH_PAGE}`, "first");
+  let broadArea = false;
+  if (args.filter?.adminArea) {
+    // How many registrants the area holds, counted up to the threshold on the key index only.
+    const schema = em.config.get("schema");
+    const keyTable = em.getPlatform().constructor.name.toLowerCase().includes("postgre") && schema ? `"${schema}"."registrant_key"` : "registrant_key";
+    const [row] = (await em.getConnection().execute(`select count(*) as c from (select 1 from ${keyTable} where key = ? limit ${searchTuning.broadArea + 1}) x`, [`a:${args.filter.adminArea.trim()}`])) as { c: number | string }[];
+    broadArea = Number(row?.c ?? 0) > searchTuning.broadArea;
+  }
+  const { where, raw } = buildWhere(em, args.filter, { broadArea });
+  const col = args.sort === "NAME" ? "nameSort" : "createdAt";
+  const dir = args.descending ? "desc" : "asc";
+  const qb = em.createQueryBuilder(Registrant, "r").select("*").where(where as never);
+  const cq = em.createQueryBuilder(Registrant, "r").count("r.id").where(where as never);
+  // The count reads the area's key rows (IN) whatever shape the page uses: it visits every match anyway.
+  const counting = broadArea ? buildWhere(em, args.filter).raw : raw;
+  for (const r of raw) qb.andWhere(r.sql, r.params);
+  for (const r of counting) cq.andWhere(r.sql, r.params);
+  if (args.after) {
+    const [value, id] = decode(args.after);
+    const cmp = dir === "asc" ? "$gt" : "$lt";
+    const v = col === "createdAt" ? new Date(value) : value;
+    qb.andWhere({ $or: [{ [col]: { [cmp]: v } }, { [col]: v, id: { [cmp]: id } }] });
+  }
+  qb.orderBy({ [col]: dir, id: dir }).limit(first + 1);
+  const rows = await qb.getResultList();
+  const nodes = rows.slice(0, first);
+  const cursorOf = (r: Registrant) => encode([col === "createdAt" ? r.createdAt.toISOString() : r.nameSort, r.id]);
+  const edges = nodes.map((node: Registrant) => ({ node, cursor: cursorOf(node) }));
+  // Counted only when the client selects totalCount (a lazy getter the field resolver reads):
+  // a page without it costs one statement.
+  let counted: Promise<number> | null = null;
+  const page = { nodes, edges, pageInfo: { hasNextPage: rows.length > first, endCursor: edges.at(-1)?.cursor ?? null } };
+  return Object.defineProperty(page, "totalCount", {
+    enumerable: true,
+    get: () =>
+      (counted ??= cq.execute("get").then((total) => Number((total as { count?: number | string })?.count ?? Object.values(total ?? {})[0] ?? 0))),
+  }) as typeof page & { totalCount: Promise<number> };
+}
+
+export interface Bucket {
+  key: string;
+  count: number;
+}
+
+/** Counts for dashboards, under the same filter as search: by area, sex, age band, kind. */
+export async function registrantStats(coreEm: CoreEntityManager, filter: SearchFilter | null | undefined) {
+  const em = coreEm as SqlEntityManager;
+  const { where, raw } = buildWhere(em, filter);
+  const group = async (expr: string, params: unknown[] = []): Promise<Bucket[]> => {
+    const qb = em.createQueryBuilder(Registrant, "r").select([em.getKnex().raw(`${expr} as k`, params as never) as never, em.getKnex().raw("count(*) as c") as never]).where(where as never);
+    for (const r of raw) qb.andWhere(r.sql, r.params);
+    qb.groupBy(em.getKnex().raw(expr, params as never) as never);
+    const rows = (await qb.execute("all", false)) as { k: unknown; c: unknown }[];
+    return rows.map((x) => ({ key: x.k == null ? "UNKNOWN" : String(x.k), count: Number(x.c) })).sort((a, b) => b.count - a.count || a.key.localeCompare(b.key));
+  };
+  const today = new Date();
+  const b5 = isoYearsAgo(5, today);
+  const b18 = isoYearsAgo(18, today);
+  const b60 = isoYearsAgo(60, today);
+  const band = `case when r.birth_date is null then 'UNKNOWN' when r.birth_date > ? then '0-4' when r.birth_date > ? then '5-17' when r.birth_date > ? then '18-59' else '60+' end`;
+  const [byArea, bySex, byAgeBand, byKind] = await Promise.all([
+    group("r.admin_area_code"),
+    group("r.sex"),
+    group(band, [b5, b18, b60]),
+    group("r.kind"),
+  ]);
+  return { total: byKind.reduce((s, b) => s + b.count, 0), byArea, bySex, byAgeBand, byKind };
+}
+
+export { addDays };
