@@ -12,7 +12,8 @@ export class VoucherBatch {
   /** The requester's public key (JWK) that the secrets are encrypted to. */
   @Property({ type: "json" }) deliveryKey!: Record<string, unknown>;
   @Field(() => Int) @Property({ type: "integer" }) instructionCount!: number;
-  @Field(() => ID) @Property({ type: "uuid" }) jobId!: string;
+  /** Set once the issuing job is enqueued (after the staging transaction commits). */
+  @Field(() => ID, { nullable: true }) @Property({ type: "uuid", nullable: true }) jobId?: string | null;
   @Field() @Property({ type: "datetime" }) createdAt: Date = new Date();
 }
 

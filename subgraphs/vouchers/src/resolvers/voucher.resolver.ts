@@ -178,7 +178,7 @@ export class RegistrantVouchersResolver {
 
 
 async function batchStatus(ctx: VouchersContext, batch: VoucherBatch): Promise<VoucherBatchStatus> {
-  const job = await ctx.jobs.get(batch.jobId);
+  const job = batch.jobId ? await ctx.jobs.get(batch.jobId) : null;
   return {
     id: batch.id,
     batchId: batch.batchId,

@@ -59,7 +59,7 @@ export async function startBatch(
     seen.add(v.instructionId);
   });
   const batch = await em.transactional(async (tx) => {
-    const staged = tx.create(VoucherBatch, { batchId, deliveryKey: deliveryKey as unknown as Record<string, unknown>, instructionCount: input.vouchers.length, jobId: "" });
+    const staged = tx.create(VoucherBatch, { batchId, deliveryKey: deliveryKey as unknown as Record<string, unknown>, instructionCount: input.vouchers.length, jobId: null });
     input.vouchers.forEach((v, seq) =>
       tx.persist(tx.create(VoucherInstruction, { batchId: staged.id, seq, input: { ...v, expiresAt: v.expiresAt?.toISOString() ?? null } })),
     );

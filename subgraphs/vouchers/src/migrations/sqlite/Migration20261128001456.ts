@@ -1,6 +1,6 @@
 import { Migration } from '@mikro-orm/migrations';
 
-export class Migration20261127235653 extends Migration {
+export class Migration20261128001456 extends Migration {
 
   override async up(): Promise<void> {
     this.addSql(`create table \`audit_log\` (\`id\` text not null, \`at\` datetime not null, \`actor\` text not null, \`actor_roles\` text not null, \`action\` text not null, \`entity_type\` text not null, \`entity_id\` text not null, \`changes\` json null, \`request_id\` text null, \`ip\` text null, primary key (\`id\`));`);
@@ -32,7 +32,7 @@ export class Migration20261127235653 extends Migration {
     this.addSql(`create index \`voucher_program_id_status_index\` on \`voucher\` (\`program_id\`, \`status\`);`);
     this.addSql(`create index \`voucher_registrant_id_index\` on \`voucher\` (\`registrant_id\`);`);
 
-    this.addSql(`create table \`voucher_batch\` (\`id\` text not null, \`batch_id\` text not null, \`delivery_key\` json not null, \`instruction_count\` integer not null, \`job_id\` text not null, \`created_at\` datetime not null, primary key (\`id\`));`);
+    this.addSql(`create table \`voucher_batch\` (\`id\` text not null, \`batch_id\` text not null, \`delivery_key\` json not null, \`instruction_count\` integer not null, \`job_id\` text null, \`created_at\` datetime not null, primary key (\`id\`));`);
     this.addSql(`create unique index \`voucher_batch_batch_id_unique\` on \`voucher_batch\` (\`batch_id\`);`);
 
     this.addSql(`create table \`voucher_delivery\` (\`id\` text not null, \`batch_id\` text not null, \`chunk\` integer not null, \`count\` integer not null, \`jwe\` text not null, \`created_at\` datetime not null, primary key (\`id\`));`);

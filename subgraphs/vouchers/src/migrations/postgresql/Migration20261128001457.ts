@@ -1,6 +1,6 @@
 import { Migration } from '@mikro-orm/migrations';
 
-export class Migration20261127235653 extends Migration {
+export class Migration20261128001457 extends Migration {
 
   override async up(): Promise<void> {
     this.addSql(`create schema if not exists "vouchers";`);
@@ -33,7 +33,7 @@ export class Migration20261127235653 extends Migration {
     this.addSql(`create index "voucher_program_id_status_index" on "vouchers"."voucher" ("program_id", "status");`);
     this.addSql(`create index "voucher_registrant_id_index" on "vouchers"."voucher" ("registrant_id");`);
 
-    this.addSql(`create table "vouchers"."voucher_batch" ("id" uuid not null, "batch_id" varchar(100) not null, "delivery_key" jsonb not null, "instruction_count" int not null, "job_id" uuid not null, "created_at" timestamptz not null, constraint "voucher_batch_pkey" primary key ("id"));`);
+    this.addSql(`create table "vouchers"."voucher_batch" ("id" uuid not null, "batch_id" varchar(100) not null, "delivery_key" jsonb not null, "instruction_count" int not null, "job_id" uuid null, "created_at" timestamptz not null, constraint "voucher_batch_pkey" primary key ("id"));`);
     this.addSql(`alter table "vouchers"."voucher_batch" add constraint "voucher_batch_batch_id_unique" unique ("batch_id");`);
 
     this.addSql(`create table "vouchers"."voucher_delivery" ("id" uuid not null, "batch_id" uuid not null, "chunk" int not null, "count" int not null, "jwe" text not null, "created_at" timestamptz not null, constraint "voucher_delivery_pkey" primary key ("id"));`);
