@@ -13,7 +13,7 @@ import { startStack, type Stack } from "../src";
 import { householdSubmission, HOUSEHOLD_MAPPING, startOdkCentralSimulator, type OdkCentralSimulator } from "../simulators/odk-central";
 
 const registrar = { role: "registrar" as const, sub: "registrar-e2e" };
-const SPEC = path.resolve(__dirname, "../../../shared/standards/odk-central-api/api.yaml");
+const SPEC = path.resolve(__dirname, "../fixtures/standards/odk-central-api/api.yaml");
 
 async function waitImport(stack: Stack, id: string) {
   const deadline = Date.now() + 30_000;

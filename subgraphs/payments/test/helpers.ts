@@ -56,7 +56,8 @@ export async function waitForBatch(sg: TestSubgraph, id: string, states: BatchSt
 
 export const FINAL = [BatchStatus.COMPLETED, BatchStatus.PARTIALLY_COMPLETED, BatchStatus.FAILED, BatchStatus.CANCELLED, BatchStatus.AUTHORIZATION_DENIED, BatchStatus.REJECTED];
 
-const STANDARDS = path.resolve(__dirname, "../../../../shared/standards");
+// Unmodified copies of the official specifications (see test/fixtures/standards/README.md).
+const STANDARDS = path.resolve(__dirname, "../../../test/fixtures/standards");
 
 /**
  * OpenAPI 3.0 schema objects differ from JSON Schema in two ways that matter here: boolean
