@@ -163,26 +163,33 @@ export class JobEngine {
     }
   }
 
-  /** Recounts chunks and closes the job when every chunk is DONE or FAILED. */
+  /**
+   * Recounts chunks and closes the job when every chunk is DONE or FAILED. Written with conditional
+   * updates, not read-modify-write: two chunks finishing at once must not overwrite each other's
+   * counts (counts only grow, so the larger wins), and only one of them closes the job.
+   */
   async refresh(jobId: string): Promise<JobRecord> {
     const em = this.em();
-    const job = await em.findOneOrFail(JobRecord, jobId);
     const [done, failed] = await Promise.all([
       em.count(JobChunk, { jobId, status: "DONE" }),
       em.count(JobChunk, { jobId, status: "FAILED" }),
     ]);
-    job.doneChunks = done;
-    job.failedChunks = failed;
-    if (!TERMINAL.has(job.status) && job.status === "RUNNING" && done + failed >= job.totalChunks) {
-      job.status = failed > 0 ? "FAILED" : "COMPLETED";
-      job.finishedAt = new Date();
+    await em.nativeUpdate(JobRecord, { id: jobId, doneChunks: { $lt: done } }, { doneChunks: done });
+    await em.nativeUpdate(JobRecord, { id: jobId, failedChunks: { $lt: failed } }, { failedChunks: failed });
+    const job = await em.findOneOrFail(JobRecord, jobId, { refresh: true });
+    if (job.status === "RUNNING" && done + failed >= job.totalChunks) {
+      let error: string | null = null;
       if (failed > 0) {
         const first = await em.findOne(JobChunk, { jobId, status: "FAILED" }, { orderBy: { seq: "asc" } });
-        job.error = `${failed} of ${job.totalChunks} chunks failed; first (chunk ${first?.seq}): ${first?.lastError ?? "unknown"}`;
+        error = `${failed} of ${job.totalChunks} chunks failed; first (chunk ${first?.seq}): ${first?.lastError ?? "unknown"}`;
       }
+      await em.nativeUpdate(
+        JobRecord,
+        { id: jobId, status: "RUNNING" },
+        { status: failed > 0 ? "FAILED" : "COMPLETED", finishedAt: new Date(), error },
+      );
     }
-    await em.flush();
-    return job;
+    return em.findOneOrFail(JobRecord, jobId, { refresh: true });
   }
 
   async waitFor(jobId: string, timeoutMs = 60_000): Promise<JobRecord> {
