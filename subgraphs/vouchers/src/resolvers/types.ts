@@ -1,6 +1,4 @@
-import { GraphQLJSON } from "graphql-scalars";
 import { Field, ID, InputType, Int, ObjectType } from "type-graphql";
-import { MerchantStatus } from "../entities/merchant.entity";
 import { Voucher, VoucherStatus } from "../entities/voucher.entity";
 
 @InputType()
@@ -80,7 +78,6 @@ export class VoucherReport {
   @Field(() => [MerchantRedemptionCount]) byMerchant!: MerchantRedemptionCount[];
 }
 
-export { MerchantStatus, GraphQLJSON };
 
 @InputType()
 export class IssueVoucherBatchInput {

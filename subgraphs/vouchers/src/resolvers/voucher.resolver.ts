@@ -17,8 +17,16 @@ import { redeemVoucher } from "../services/redemption.service";
 import { merchantReport, statusReport } from "../services/report.service";
 import { VoucherBatch, VoucherDelivery } from "../entities/voucher-batch.entity";
 import { startBatch } from "../services/batch-issuance.service";
-import { IssueVoucherBatchInput, VoucherBatchStatus } from "./types";
-import { IssuedVoucher, IssueVoucherInput, RedeemVoucherInput, RegisterMerchantInput, VoucherCommandResult, VoucherReport } from "./types";
+import {
+  IssuedVoucher,
+  IssueVoucherBatchInput,
+  IssueVoucherInput,
+  RedeemVoucherInput,
+  RegisterMerchantInput,
+  VoucherBatchStatus,
+  VoucherCommandResult,
+  VoucherReport,
+} from "./types";
 
 type VouchersContext = SubgraphContext<VouchersLoaders>;
 
