@@ -12,7 +12,7 @@ import { readConfig, subgraphEnv, type SubgraphConfig } from "./config";
 import { createContextFactory, type SubgraphContext } from "./context";
 import { createErrorFormatter } from "./errors";
 import { GraphClient } from "./graph-client";
-import { sendJson, startHttpServer, type RunningHttpServer } from "./http";
+import { sendJson, startHttpServer, type RouteHandler, type RunningHttpServer } from "./http";
 import { createJobQueue, type JobDefinition, type JobQueue } from "./jobs";
 import { createLogger, type Logger } from "./logger";
 import { createOrm, type MigrationSets } from "./orm";
@@ -29,6 +29,26 @@ export interface SubgraphDefinition<L> {
   createLoaders: (em: EntityManager) => L;
   migrations: MigrationSets;
   jobs?: JobDefinition<any, any>[];
+  /**
+   * Extra HTTP routes beside /graphql and /health, e.g. a payment provider's callbacks or a streamed
+   * upload (keys as in kit/http: "POST /callbacks/gsma", "GET /files/*"). A handler authenticates
+   * its caller itself: these routes bypass GraphQL and its token check.
+   */
+  routes?: (services: SubgraphServices) => Record<string, RouteHandler>;
+  /**
+   * Background work of the subgraph's own (pollers, outbox senders), started once the subgraph is up;
+   * the returned function is awaited on shutdown before the database closes.
+   */
+  background?: (services: SubgraphServices) => Promise<() => Promise<void>> | (() => Promise<void>);
+}
+
+/** What routes and background workers get: the running subgraph's shared pieces. */
+export interface SubgraphServices {
+  orm: MikroORM;
+  jobs: JobQueue;
+  graph: GraphClient;
+  config: SubgraphConfig;
+  log: Logger;
 }
 
 export function defineSubgraph<L>(def: SubgraphDefinition<L>): SubgraphDefinition<L> {
@@ -112,11 +132,13 @@ export async function startSubgraph<L>(def: SubgraphDefinition<L>, opts: StartOp
     jobs,
     graph,
   });
+  const services: SubgraphServices = { orm, jobs, graph, config, log };
   const http = await startHttpServer(
     {
       apollo,
       context,
       routes: {
+        ...def.routes?.(services),
         "/health": async (_req, res) => {
           try {
             await orm.em.getConnection().execute("select 1");
@@ -129,6 +151,7 @@ export async function startSubgraph<L>(def: SubgraphDefinition<L>, opts: StartOp
     },
     { host: config.HOST, port: config.PORT },
   );
+  const stopBackground = def.background ? await def.background(services) : undefined;
   log.info({ url: http.url, database: config.DATABASE_URL ? "postgresql" : "sqlite", jobs: jobs.kind }, "subgraph listening");
 
   let stopped = false;
@@ -146,6 +169,7 @@ export async function startSubgraph<L>(def: SubgraphDefinition<L>, opts: StartOp
       if (stopped) return;
       stopped = true;
       await http.close();
+      await stopBackground?.();
       await apollo.stop();
       await jobs.stop();
       await orm.close(true);

@@ -16,7 +16,11 @@ export interface HttpServerOptions<TContext extends BaseContext> {
   apollo: ApolloServer<TContext>;
   /** Builds the per-request context; may throw a GraphQLError (e.g. UNAUTHENTICATED). */
   context: (req: http.IncomingMessage) => Promise<TContext>;
-  /** Extra GET routes such as /health, /ready, /metrics. */
+  /**
+   * Extra routes. A key is "/path" (GET and HEAD, e.g. /health, /ready, /metrics) or
+   * "METHOD /path" (e.g. "PUT /callbacks/gsma"); a path ending in "/*" matches that prefix
+   * (e.g. "GET /dashboard/*" serves a whole folder). Exact paths win over prefixes.
+   */
   routes?: Record<string, RouteHandler>;
   /** Largest accepted request body in bytes. */
   bodyLimitBytes?: number;
@@ -99,6 +103,35 @@ async function handleGraphQL<TContext extends BaseContext>(
   res.end();
 }
 
+interface RouteTable {
+  exact: Map<string, RouteHandler>;
+  prefixes: { method: string; prefix: string; handler: RouteHandler }[];
+}
+
+function routeTable(routes: Record<string, RouteHandler> = {}): RouteTable {
+  const table: RouteTable = { exact: new Map(), prefixes: [] };
+  for (const [key, handler] of Object.entries(routes)) {
+    const [method, path] = key.includes(" ") ? key.split(/\s+/, 2) : ["GET", key];
+    const upper = method.toUpperCase();
+    if (path.endsWith("/*")) table.prefixes.push({ method: upper, prefix: path.slice(0, -1), handler });
+    else table.exact.set(`${upper} ${path}`, handler);
+  }
+  // Longest prefix first, so "/dashboard/api/*" wins over "/dashboard/*".
+  table.prefixes.sort((a, b) => b.prefix.length - a.prefix.length);
+  return table;
+}
+
+function findRoute(table: RouteTable, method: string, pathname: string): RouteHandler | undefined {
+  // HEAD is answered by the GET handler (Node drops the body of a HEAD response).
+  const m = method === "HEAD" ? "GET" : method;
+  const exact = table.exact.get(`${m} ${pathname}`);
+  if (exact) return exact;
+  for (const p of table.prefixes) {
+    if (p.method === m && (pathname.startsWith(p.prefix) || `${pathname}/` === p.prefix)) return p.handler;
+  }
+  return undefined;
+}
+
 export interface RunningHttpServer {
   server: http.Server;
   url: string;
@@ -113,12 +146,13 @@ export async function startHttpServer<TContext extends BaseContext>(
 ): Promise<RunningHttpServer> {
   const graphqlPath = opts.graphqlPath ?? "/graphql";
   const sockets = new Set<Socket>();
+  const routes = routeTable(opts.routes);
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://localhost");
-    const route = opts.routes?.[url.pathname];
     const work = async () => {
       if (url.pathname === graphqlPath) return handleGraphQL(opts, req, res, url.search);
-      if (route && (req.method === "GET" || req.method === "HEAD")) return route(req, res);
+      const route = findRoute(routes, req.method ?? "GET", url.pathname);
+      if (route) return route(req, res);
       sendJson(res, 404, { error: "not found" });
     };
     work().catch((err: unknown) => {
