@@ -10,8 +10,9 @@ import type { DisbursementBatch } from "../entities/disbursement-batch.entity";
 import { submitBatch } from "./batch.service";
 
 export const CYCLE_QUERY = `query ($id: ID!) { cycle(id: $id) { id state programId } }`;
+// 200 a page: the gateway's cost limit (5,000) multiplies a literal `first` by the fields below it.
 export const ENTITLEMENTS_QUERY = `query ($id: ID!, $after: String) {
-  payableEntitlements(cycleId: $id, first: 1000, after: $after) {
+  payableEntitlements(cycleId: $id, first: 200, after: $after) {
     pageInfo { hasNextPage endCursor }
     nodes { id registrantId amount currency }
   }
