@@ -14,6 +14,7 @@ export const ErrorCodes = {
   PAYLOAD_TOO_LARGE: { status: 413, description: "The request body is over the gateway's limit (BODY_LIMIT_BYTES)." },
   SUBGRAPH_UNAVAILABLE: { status: 200, description: "Gateway: a subgraph refused or dropped the connection; the response has partial data." },
   SUBGRAPH_TIMEOUT: { status: 200, description: "Gateway: a subgraph did not answer in time; the response has partial data." },
+  MALFORMED_FILE: { status: 400, description: "A bank or provider file (ISO 20022 XML, MT940) is not well-formed or not the message expected; `extensions.detail` says where; nothing was written." },
   INTERNAL_SERVER_ERROR: { status: 500, description: "An unexpected failure; details are logged, never returned in production." },
 } as const;
 

@@ -5,6 +5,7 @@ import { DisbursementBatch } from "./entities/disbursement-batch.entity";
 import { JournalEntry, JournalLine, LedgerAccount, LedgerHold } from "./entities/ledger.entity";
 import { FinancialAddressLink, PaymentProvider } from "./entities/mapper.entity";
 import { Payment } from "./entities/payment.entity";
+import { mojaloopRoutes } from "./connectors/mojaloop";
 import { pipelineJob } from "./jobs/pipeline.job";
 import { createLoaders, type PaymentsLoaders } from "./loaders";
 import { migrations as postgresql } from "./migrations/postgresql";
@@ -20,6 +21,8 @@ export { submitBatch, submitCsvBatch } from "./services/batch.service";
 export { post, trialBalance } from "./services/ledger.service";
 export { upsertProvider, parseFinancialAddress } from "./services/mapper.service";
 export { SYSTEM, statusCounts } from "./services/pipeline.service";
+/** The ISO 20022 codec, also used by the bank simulator in test/simulators. */
+export * as iso20022 from "./connectors/iso20022";
 
 /** Payments: batches and their pipeline, account mapper, connectors, ledger. See docs/payments.md. */
 export const subgraph = defineSubgraph<PaymentsLoaders>({
@@ -32,4 +35,5 @@ export const subgraph = defineSubgraph<PaymentsLoaders>({
   createLoaders,
   migrations: { sqlite, postgresql },
   jobs: [pipelineJob],
+  routes: (services) => ({ ...mojaloopRoutes(services) }),
 });

@@ -78,7 +78,7 @@ describe("reconciliation of a provider statement (MT940)", () => {
     expect((await sg.orm.em.fork().findOneOrFail(LedgerAccount, { code: "FUNDING:R1" })).balance).toBe("967.00");
     const t = await trialBalance(sg.orm.em.fork());
     expect([t.balances, t.lines]).toEqual([0n, 0n]);
-    expect(codesOf(await sg.request(RECONCILE, { b: id, s: "not a statement" }, FINANCE))).toEqual(["BAD_USER_INPUT"]);
+    expect(codesOf(await sg.request(RECONCILE, { b: id, s: "not a statement" }, FINANCE))).toEqual(["MALFORMED_FILE"]);
     expect(codesOf(await sg.request(RECONCILE, { b: "00000000-0000-4000-8000-000000000000", s: statement }, FINANCE))).toEqual(["NOT_FOUND"]);
   });
 });

@@ -1,9 +1,12 @@
 import { ConnectorKind, type PaymentProvider } from "../entities/mapper.entity";
 import { GsmaConnector } from "./gsma";
+import { Iso20022Connector, iso20022OptionsFromEnv } from "./iso20022";
+import { MojaloopConnector, mojaloopSettingsFromEnv } from "./mojaloop";
 import type { Connector, ConnectorOptions } from "./types";
 
 export * from "./types";
 export { GsmaConnector } from "./gsma";
+export { Iso20022Connector } from "./iso20022";
 
 /** Connector settings from the environment (PAYMENTS_CONNECTOR_TIMEOUT_MS, _MAX_ATTEMPTS, _CONCURRENCY). */
 export function connectorOptionsFromEnv(env: Record<string, string | undefined> = process.env): ConnectorOptions {
@@ -23,8 +26,12 @@ export function connectorFor(provider: PaymentProvider, opts: ConnectorOptions =
   const key = JSON.stringify([provider.connector, provider.endpointUrl, opts]);
   const cached = cache.get(key);
   if (cached) return cached;
-  if (provider.connector !== ConnectorKind.GSMA) return null; // MOJALOOP and ISO20022 connectors: not built yet
-  const made: Connector = new GsmaConnector(provider.endpointUrl.endsWith("/") ? provider.endpointUrl : `${provider.endpointUrl}/`, opts);
+  const base = provider.endpointUrl.endsWith("/") ? provider.endpointUrl : `${provider.endpointUrl}/`;
+  let made: Connector;
+  if (provider.connector === ConnectorKind.GSMA) made = new GsmaConnector(base, opts);
+  else if (provider.connector === ConnectorKind.ISO20022) made = new Iso20022Connector(base, { ...iso20022OptionsFromEnv(), ...opts });
+  else if (provider.connector === ConnectorKind.MOJALOOP) made = new MojaloopConnector(base, mojaloopSettingsFromEnv(), opts);
+  else return null;
   if (cache.size > 100) cache.clear();
   cache.set(key, made);
   return made;

@@ -1,5 +1,5 @@
 import { badInput, connectionTypes, fromMinorUnits, keysetPage, notFound, type RegistrantKey, type SubgraphContext } from "@g2p/kit";
-import { Arg, Authorized, Ctx, Field, FieldResolver, Float, ID, InputType, Int, Mutation, ObjectType, Query, Resolver, Root } from "type-graphql";
+import { Arg, Authorized, Ctx, Field, FieldResolver, Float, ID, InputType, Int, Mutation, ObjectType, Query, Resolver, Root, registerEnumType } from "type-graphql";
 import { RegistrantRef } from "../entities/registrant-ref";
 import { BatchStatus, DisbursementBatch } from "../entities/disbursement-batch.entity";
 import { Payment, PaymentStatus } from "../entities/payment.entity";
@@ -10,6 +10,13 @@ import { batchFromCycle } from "../services/cycle.service";
 import { reconcileStatement } from "../services/reconciliation.service";
 
 type PaymentsContext = SubgraphContext<PaymentsLoaders>;
+
+export enum StatementFormat {
+  MT940 = "MT940",
+  CAMT053 = "CAMT053",
+  CAMT054 = "CAMT054",
+}
+registerEnumType(StatementFormat, { name: "StatementFormat", description: "MT940, ISO 20022 camt.053.001.08 (statement) or camt.054.001.08 (debit/credit notification)." });
 
 export const PaymentConnection = connectionTypes(Payment, "Payment");
 export const DisbursementBatchConnection = connectionTypes(DisbursementBatch, "DisbursementBatch");
@@ -198,9 +205,20 @@ export class DisbursementBatchResolver {
   }
 
   @Authorized("payment:write")
-  @Mutation(() => ReconciliationReport, { description: "Reconciles a provider's MT940 statement against a batch; flags payments MATCHED, AMOUNT_MISMATCH, MISSING or REVERSED." })
-  reconcileStatement(@Arg("batchId", () => ID) batchId: string, @Arg("mt940") mt940: string, @Ctx() ctx: PaymentsContext) {
-    return reconcileStatement(ctx.em, ctx, batchId, mt940);
+  @Mutation(() => ReconciliationReport, {
+    description:
+      "Reconciles a provider's statement against a batch (MT940, camt.053 or camt.054; the format is detected when not given); flags payments MATCHED, AMOUNT_MISMATCH, MISSING or REVERSED. A malformed file is refused with MALFORMED_FILE and changes nothing.",
+  })
+  reconcileStatement(
+    @Arg("batchId", () => ID) batchId: string,
+    @Ctx() ctx: PaymentsContext,
+    @Arg("mt940", () => String, { nullable: true, description: "An MT940 statement (kept for existing callers; same as statement + format MT940)." }) mt940?: string | null,
+    @Arg("statement", () => String, { nullable: true, description: "The statement file's text." }) statement?: string | null,
+    @Arg("format", () => StatementFormat, { nullable: true }) format?: StatementFormat | null,
+  ) {
+    if ((mt940 == null) === (statement == null)) throw badInput("give exactly one of mt940 and statement", "statement");
+    if (mt940 != null) return reconcileStatement(ctx.em, ctx, batchId, mt940, StatementFormat.MT940, "mt940");
+    return reconcileStatement(ctx.em, ctx, batchId, statement!, format ?? null, "statement");
   }
 
   @FieldResolver(() => PaymentConnection, { description: "The batch's payments in submitted order, optionally by state." })

@@ -1,15 +1,17 @@
 /**
- * Reconciles a provider statement against a batch: every debit line is matched to a payment by the
+ * Reconciles a provider statement (MT940, ISO 20022 camt.053 or camt.054: one service, one parser
+ * per format, all giving the same entries) against a batch: every debit line is matched to a payment by the
  * payment id (in the line's customer reference or narrative) or the instruction id; COMPLETED
  * payments without a line are MISSING; reversal lines (RD) mark the payment REVERSED and put its
  * amount back on the program's funding account; lines that match no payment are reported as unknown.
  */
 import type { EntityManager } from "@mikro-orm/core";
-import { audit, badInput, decimalToMinor, fromMinorUnits, notFound, type AuditActor } from "@g2p/kit";
+import { audit, decimalToMinor, fromMinorUnits, notFound, userError, type AuditActor } from "@g2p/kit";
 import { DisbursementBatch } from "../entities/disbursement-batch.entity";
 import { Payment, PaymentStatus, ReconciliationStatus } from "../entities/payment.entity";
 import { accountCodes, post } from "./ledger.service";
-import { Mt940Error, parseMt940, type Mt940Entry } from "./mt940";
+import { messageKind, parseCamt053, parseCamt054, XmlError, type StatementEntry } from "../connectors/iso20022";
+import { Mt940Error, parseMt940 } from "./mt940";
 import { slices } from "./sql";
 
 export interface UnknownLine {
@@ -31,18 +33,33 @@ export interface ReconciliationReport {
 
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
 
-export async function reconcileStatement(em: EntityManager, actor: AuditActor, batchId: string, statementText: string): Promise<ReconciliationReport> {
-  let statement;
+export type StatementFormat = "MT940" | "CAMT053" | "CAMT054";
+
+/** Parses a statement in any supported format into reconciliation entries; MALFORMED_FILE when it cannot. */
+export function parseStatement(text: string, format?: StatementFormat | null, field = "statement"): { reference: string; format: StatementFormat; entries: StatementEntry[] } {
+  const kind = format ?? (text.trimStart().startsWith("<") ? (messageKind(text) === "camt054" ? "CAMT054" : "CAMT053") : "MT940");
   try {
-    statement = parseMt940(statementText);
+    if (kind === "MT940") {
+      const s = parseMt940(text);
+      return { reference: s.reference, format: kind, entries: s.entries.map((e) => ({ ...e, currency: null })) };
+    }
+    const s = kind === "CAMT054" ? parseCamt054(text) : parseCamt053(text);
+    return { reference: s.reference, format: kind, entries: s.entries };
   } catch (err) {
-    if (err instanceof Mt940Error) throw badInput(`statement: ${err.message}`, "statement");
+    if (err instanceof Mt940Error || err instanceof XmlError) {
+      throw userError("MALFORMED_FILE", `${field}: not a valid ${kind === "MT940" ? "MT940 statement" : kind === "CAMT054" ? "camt.054.001.08 notification" : "camt.053.001.08 statement"}: ${err.message}`, { field, format: kind, detail: err.message });
+    }
     throw err;
   }
+}
+
+export async function reconcileStatement(em: EntityManager, actor: AuditActor, batchId: string, statementText: string, format?: StatementFormat | null, field = "statement"): Promise<ReconciliationReport> {
+  // Parsed in full before anything is written: a malformed file changes nothing.
+  const statement = parseStatement(statementText, format, field);
   return em.fork().transactional(async (tx) => {
     const batch = await tx.findOne(DisbursementBatch, batchId);
     if (!batch) throw notFound("DisbursementBatch", batchId);
-    const keyOf = (e: Mt940Entry) => (UUID.exec(e.customerReference) ?? UUID.exec(e.narrative))?.[0]?.toLowerCase() ?? e.customerReference;
+    const keyOf = (e: StatementEntry) => (UUID.exec(e.customerReference) ?? UUID.exec(e.narrative))?.[0]?.toLowerCase() ?? e.customerReference;
     const keys = [...new Set(statement.entries.map(keyOf))];
     const byKey = new Map<string, Payment>();
     for (const part of slices(keys, 1000)) {
@@ -84,7 +101,7 @@ export async function reconcileStatement(em: EntityManager, actor: AuditActor, b
       }
       seen.add(p.id);
       if (p.reconciliation === ReconciliationStatus.REVERSED) continue;
-      if (decimalToMinor(p.amount) !== e.amount) {
+      if (decimalToMinor(p.amount) !== e.amount || (e.currency && e.currency !== p.currency)) {
         p.reconciliation = ReconciliationStatus.AMOUNT_MISMATCH;
         report.amountMismatches.push(p.id);
       } else {
@@ -107,7 +124,7 @@ export async function reconcileStatement(em: EntityManager, actor: AuditActor, b
       action: "batch.reconcile",
       entityType: "DisbursementBatch",
       entityId: batchId,
-      changes: { statement: statement.reference, lines: report.lines, matched: report.matched, missing: report.missing.length, reversed: report.reversed.length, unknown: report.unknownLines.length },
+      changes: { statement: statement.reference, format: statement.format, lines: report.lines, matched: report.matched, missing: report.missing.length, reversed: report.reversed.length, unknown: report.unknownLines.length },
     });
     return report;
   });
