@@ -31,6 +31,8 @@ export const gatewayEnv = {
   SUBGRAPH_RETRIES: int(0, 2, 1),
   /** Keep-alive connections per subgraph origin. */
   SUBGRAPH_CONNECTIONS: int(1, 1_024, 32),
+  /** Share one subgraph call between identical in-flight reads of the same caller (same token and body). */
+  SUBGRAPH_DEDUP: flag(true),
   /** How long /ready waits for each subgraph's `{ __typename }`. */
   READY_TIMEOUT_MS: int(1, 60_000, 2_000),
   QUERY_PLAN_STORE_MIB: int(1, 4_096, 30),
@@ -39,6 +41,8 @@ export const gatewayEnv = {
   MAX_DIRECTIVES: int(0, 1_000, 50),
   MAX_TOKENS: int(1, 1_000_000, 2_000),
   MAX_COST: int(1, 10_000_000, 5_000),
+  /** Folder of the built dashboard served at /dashboard/ (default: clients/dashboard/dist of this checkout). */
+  DASHBOARD_DIR: optionalString,
   /** Default: on in production (hides "Did you mean ...?" schema hints). */
   BLOCK_FIELD_SUGGESTIONS: z
     .enum(["true", "false", "1", "0"])

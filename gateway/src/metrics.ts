@@ -11,6 +11,8 @@ export interface GatewayMetrics {
   subgraphDuration: Histogram<"subgraph" | "outcome">;
   subgraphErrors: Counter<"subgraph" | "kind">;
   supergraphReloads: Counter<"result">;
+  /** Work saved by deduplication: `fetch` (a call joined an identical one in flight), `representation` (a repeat not sent). */
+  subgraphDedup: Counter<"subgraph" | "kind">;
   /** Times each /graphql request that reaches Apollo Server, labelled by operation name. */
   plugin(): ApolloServerPlugin;
 }
@@ -50,6 +52,13 @@ export function createMetrics(): GatewayMetrics {
     registers: [registry],
   });
 
+  const subgraphDedup = new Counter({
+    name: "g2p_gateway_subgraph_dedup_total",
+    help: "Subgraph work saved: fetch = a call that joined an identical in-flight call, representation = a repeated entity representation not sent",
+    labelNames: ["subgraph", "kind"] as const,
+    registers: [registry],
+  });
+
   const seen = new Set<string>();
   const operationLabel = (name: string | null | undefined): string => {
     if (!name) return "anonymous";
@@ -66,6 +75,7 @@ export function createMetrics(): GatewayMetrics {
     subgraphDuration,
     subgraphErrors,
     supergraphReloads,
+    subgraphDedup,
     plugin: () => ({
       async requestDidStart() {
         const end = httpDuration.startTimer();

@@ -11,6 +11,7 @@ import { createTokenVerifier } from "@g2p/kit/auth";
 import { startHttpServer } from "@g2p/kit/http";
 import type { Registry } from "prom-client";
 import { readGatewayConfig, type GatewayConfig } from "./config";
+import { dashboardRoute } from "./dashboard";
 import { SubgraphDataSource, createSubgraphAgent, type GatewayContext } from "./data-source";
 import { createGatewayErrorFormatter } from "./errors";
 import { healthRoute, readyRoute } from "./health";
@@ -87,6 +88,7 @@ export async function startGateway(opts: StartGatewayOptions = {}): Promise<Runn
         dispatcher: agent,
         timeoutMs: config.SUBGRAPH_TIMEOUT_MS,
         retries: config.SUBGRAPH_RETRIES,
+        dedup: config.SUBGRAPH_DEDUP,
         metrics,
         logger,
       }),
@@ -148,6 +150,7 @@ export async function startGateway(opts: StartGatewayOptions = {}): Promise<Runn
       },
       routes: {
         "/health": healthRoute,
+        "GET /dashboard/*": dashboardRoute({ dir: config.DASHBOARD_DIR }),
         "/ready": readyRoute({ subgraphs: () => subgraphs, dispatcher: agent, timeoutMs: config.READY_TIMEOUT_MS }),
         "/metrics": async (_req, res) => {
           const text = await metrics.registry.metrics();
