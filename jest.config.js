@@ -9,6 +9,7 @@ module.exports = {
     "<rootDir>/subgraphs/vouchers",
     "<rootDir>/gateway",
     "<rootDir>/schema",
+    "<rootDir>/clients/sdk",
     "<rootDir>/test",
   ],
   testTimeout: 60_000,
