@@ -220,9 +220,10 @@ describe("eligibility: rules, evaluation, cycles, approvals", () => {
       totalAmount: toDecimal(sum),
       totalFee: toDecimal(75n * BigInt(enrolled.length)),
     });
-    const one = dataOf(await gql(`query ($c: ID!) { cycleEntitlements(cycleId: $c, first: 1) { totalCount nodes { amount fee currency validFrom validUntil } } }`, { c: cycleId }, PM)).cycleEntitlements;
+    const one = dataOf(await gql(`query ($c: ID!) { cycleEntitlements(cycleId: $c, first: 1) { totalCount nodes { amount fee currency validFrom validUntil items { name } } } }`, { c: cycleId }, PM)).cycleEntitlements;
     expect(one.totalCount).toBe(enrolled.length);
-    expect(one.nodes[0]).toMatchObject({ currency: "KES", fee: "0.75", validFrom: "2026-01-01", validUntil: "2026-01-30" });
+    // a cash entitlement has no items: an empty list, not a null in a non-null field
+    expect(one.nodes[0]).toMatchObject({ currency: "KES", fee: "0.75", validFrom: "2026-01-01", validUntil: "2026-01-30", items: [] });
 
     // re-running adds nothing twice
     const again = await waitRun(dataOf(await gql(GENERATE, { c: cycleId }, PM)).generateEntitlements.id);

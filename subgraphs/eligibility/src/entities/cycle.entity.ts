@@ -179,9 +179,14 @@ export class Entitlement {
   @Property({ type: "string", length: 3 })
   currency!: string;
 
-  @Field(() => [EntitlementItemQuantity], { description: "In-kind items, if any." })
   @Property({ type: "json", nullable: true })
   items: EntitlementItemQuantity[] | null = null;
+
+  /** Cash entitlements store no items (null); the graph always answers a list. */
+  @Field(() => [EntitlementItemQuantity], { name: "items", description: "In-kind items, if any (empty for cash)." })
+  get itemList(): EntitlementItemQuantity[] {
+    return this.items ?? [];
+  }
 
   @Field({ description: "ISO date." })
   @Property({ type: "string", length: 10 })
