@@ -13,6 +13,8 @@ export interface MobileMoneySim {
   requests: number;
   duplicates: number;
   bodies: unknown[];
+  callbacks: { url: string; correlationId: string; body: Record<string, unknown>; status: number }[];
+  resendCallback(correlationId: string): Promise<number>;
   setFaults(f: {
     latencyMs?: number;
     errorRate?: number;
@@ -21,12 +23,30 @@ export interface MobileMoneySim {
     async?: boolean;
     rejectMsisdns?: string[];
     statusErrorRate?: number;
+    callbackDelayMs?: number;
+    dropCallbacks?: boolean;
+    callbackRetries?: number;
+    failMsisdns?: string[];
   }): void;
   stop(): Promise<void>;
 }
 export const startMobileMoneySimulator: (f?: Parameters<MobileMoneySim["setFaults"]>[0], o?: { keepBodies?: boolean }) => Promise<MobileMoneySim> =
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   require("../../../test/simulators/mobile-money").startMobileMoneySimulator;
+
+/** The simulated SMS gateway (test/simulators/sms-gateway, shared with identity), typed here likewise. */
+export interface SmsGatewaySim {
+  url: string;
+  messages: { messageId: string; to: string; text: string }[];
+  requests: number;
+  receipts: Map<string, number>;
+  setFaults(f: { latencyMs?: number; failNext?: number; failRate?: number }): void;
+  waitFor(match: (m: { messageId: string; to: string; text: string }) => boolean, timeoutMs?: number): Promise<{ messageId: string; to: string; text: string }>;
+  stop(): Promise<void>;
+}
+export const startSmsGateway: () => Promise<SmsGatewaySim> =
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  require("../../../test/simulators/sms-gateway").startSmsGateway;
 
 export const FINANCE = { role: "finance_officer" as const, sub: "finance-1" };
 export const APPROVER = { role: "approver" as const, sub: "approver-1" };

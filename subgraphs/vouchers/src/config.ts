@@ -14,10 +14,17 @@ export const vouchersEnv = {
   /** Wrong secrets a merchant may present before it is locked out. */
   MERCHANT_MAX_FAILED_SECRETS: z.coerce.number().int().min(1).max(1000).default(5),
   MERCHANT_LOCK_MINUTES: z.coerce.number().int().min(1).max(10_080).default(15),
+  /** Entitlements read from eligibility per page (and issued per chunk) in cycle issuance; eligibility serves at most 500. */
+  VOUCHER_CYCLE_PAGE_SIZE: z.coerce.number().int().min(1).max(500).default(500),
 };
 
 export type VouchersConfig = z.infer<z.ZodObject<typeof vouchersEnv>>;
 let cached: VouchersConfig | null = null;
+
+/** Forgets the settings read, so a test can change the environment. */
+export function resetVouchersConfig(): void {
+  cached = null;
+}
 
 export function vouchersConfig(): VouchersConfig {
   if (!cached) {

@@ -9,19 +9,27 @@ import { Voucher } from "./entities/voucher.entity";
 import { VoucherBatch, VoucherDelivery, VoucherInstruction } from "./entities/voucher-batch.entity";
 import { expirySweep } from "./jobs";
 import { batchIssuance } from "./services/batch-issuance.service";
+import { cycleIssuance } from "./services/cycle-issuance.service";
+import { settlementJob } from "./services/settlement.service";
+import { VoucherSettlement } from "./entities/settlement.entity";
 import { createLoaders, type VouchersLoaders } from "./loaders";
 import { migrations as postgresql } from "./migrations/postgresql";
 import { migrations as sqlite } from "./migrations/sqlite";
 import { MerchantResolver, RedemptionResolver, RegistrantVouchersResolver, VoucherResolver } from "./resolvers/voucher.resolver";
+import { SettlementResolver } from "./resolvers/settlement.resolver";
 
 export { Voucher, VoucherStatus } from "./entities/voucher.entity";
+export { resetVouchersConfig } from "./config";
+/** The bulk issuing step, exported for the benchmark (test/bench/vouchers.bench.ts). */
+export { issueChunk, deliver, type ValidInstruction, type DeliveredVoucher } from "./services/bulk-issue.service";
+export { signingKey } from "./domain/qr";
 
 /** Vouchers: issuance, lifecycle, merchants, redemption with identity checks, reporting. */
 export const subgraph = defineSubgraph<VouchersLoaders>({
   name: "vouchers",
   defaultPort: 4005,
-  entities: [Voucher, VoucherEvent, Merchant, Redemption, SigningKey, VoucherBatch, VoucherInstruction, VoucherDelivery],
-  resolvers: [VoucherResolver, MerchantResolver, RedemptionResolver, RegistrantVouchersResolver],
+  entities: [Voucher, VoucherEvent, Merchant, Redemption, SigningKey, VoucherBatch, VoucherInstruction, VoucherDelivery, VoucherSettlement],
+  resolvers: [VoucherResolver, MerchantResolver, RedemptionResolver, RegistrantVouchersResolver, SettlementResolver],
   orphanedTypes: [RegistrantRef],
   references: [
     { typeName: "Voucher", loader: (l) => l.voucherById },
@@ -29,5 +37,5 @@ export const subgraph = defineSubgraph<VouchersLoaders>({
   ],
   createLoaders,
   migrations: { sqlite, postgresql },
-  jobs: [expirySweep, batchIssuance],
+  jobs: [expirySweep, batchIssuance, cycleIssuance, settlementJob],
 });

@@ -10,7 +10,8 @@ export function createLoaders(em: EntityManager) {
     voucherById: loaderByKey(em, Voucher),
     vouchersByRegistrant: loaderGroupedBy(em, Voucher, "registrantId", { createdAt: "asc", id: "asc" }),
     eventsByVoucher: loaderGroupedBy(em, VoucherEvent, "voucherId", { at: "asc", id: "asc" }),
-    redemptionByVoucher: loaderByKey(em, Redemption, "voucherId"),
+    redemptionByVoucher: loaderByKey(em, Redemption, "activeVoucherId"),
+    redemptionsByVoucher: loaderGroupedBy(em, Redemption, "voucherId", { at: "asc", id: "asc" }),
     merchantById: loaderByKey(em, Merchant),
   };
 }

@@ -8,12 +8,19 @@
  *   GET  /responses/{clientCorrelationId}  → { link } or 404
  *   GET  /heartbeat
  *
+ * Callbacks (GSMA `X-Callback-URL`): a POST carrying the header is accepted with 202 and a request state
+ * `pending` (notificationMethod `callback`); after `callbackDelayMs` the transaction completes (or fails,
+ * for `failMsisdns`) and the simulator sends `PUT {X-Callback-URL}` with the Transaction (success) or an
+ * errorObject (failure), headers X-Date, X-CorrelationID, X-Content-Hash (SHA-256 hex of the body). A
+ * callback answered with 5xx or not at all is retried (`callbackRetries`, 50 ms doubling); `dropCallbacks`
+ * loses them (the client must poll). Every delivery attempt is kept in `callbacks`.
+ *
  * It settles each X-CorrelationID at most once (a repeat returns the original transaction) and
  * counts receipts per id, so tests can prove nobody is paid twice. Faults: latency, a rate of 503s
  * (request dropped, not processed), a rate of timeouts (request processed, answer delayed past the
  * client's timeout), and MSISDNs that the provider refuses (business-rule errors).
  */
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 
@@ -30,6 +37,23 @@ export interface MobileMoneyFaults {
   rejectMsisdns?: string[];
   /** Fraction (0..1) of status queries (GET) answered 503. */
   statusErrorRate?: number;
+  /** With X-Callback-URL: how long a transaction stays pending before it is final and called back (default 20 ms). */
+  callbackDelayMs?: number;
+  /** With X-Callback-URL: accept and settle, but never call back (lost callbacks). */
+  dropCallbacks?: boolean;
+  /** Re-deliveries of a callback answered 5xx or unreachable (default 3). */
+  callbackRetries?: number;
+  /** MSISDNs accepted, then failed asynchronously (a failure callback with an errorObject). */
+  failMsisdns?: string[];
+}
+
+export interface SimCallback {
+  url: string;
+  correlationId: string;
+  body: Record<string, unknown>;
+  /** HTTP status of the client's answer, or 0 when it could not be reached. */
+  status: number;
+  at: Date;
 }
 
 export interface SimTransaction {
@@ -39,7 +63,12 @@ export interface SimTransaction {
   amount: string;
   currency: string;
   msisdn: string;
-  transactionStatus: "completed" | "failed";
+  /** The payer as the client gave it (responseTransaction requires debitParty). */
+  debitParty: { key: string; value: string }[];
+  transactionStatus: "pending" | "completed" | "failed";
+  /** The X-Callback-URL given with the first POST, if any. */
+  callbackUrl?: string;
+  failure?: { errorCategory: string; errorCode: string; errorDescription: string };
   requestingOrganisationTransactionReference?: string;
   creationDate: string;
 }
@@ -56,6 +85,10 @@ export interface MobileMoneySimulator {
   duplicates: number;
   /** Every JSON body posted, for schema validation in tests. */
   bodies: unknown[];
+  /** Every callback delivery attempt (bodies for schema validation). */
+  callbacks: SimCallback[];
+  /** Sends a transaction's callback again (a provider's duplicate delivery); resolves with the client's HTTP status. */
+  resendCallback(correlationId: string): Promise<number>;
   setFaults(f: MobileMoneyFaults): void;
   stop(): Promise<void>;
 }
@@ -75,6 +108,12 @@ export async function startMobileMoneySimulator(initial: MobileMoneyFaults = {},
     requests: 0,
     duplicates: 0,
     bodies: [],
+    callbacks: [],
+    resendCallback: async (correlationId) => {
+      const tx = transactions.get(correlationId);
+      if (!tx?.callbackUrl || tx.transactionStatus === "pending") throw new Error(`no final transaction with a callback URL for ${correlationId}`);
+      return deliver(tx);
+    },
     setFaults: (f) => {
       faults = { ...f };
     },
@@ -89,6 +128,54 @@ export async function startMobileMoneySimulator(initial: MobileMoneyFaults = {},
   };
   const error = (res: http.ServerResponse, status: number, errorCategory: string, errorCode: string, errorDescription: string) =>
     send(res, status, { errorCategory, errorCode, errorDescription, errorDateTime: new Date().toISOString() });
+
+  /** One PUT of the transaction's final state to its X-Callback-URL; the client's status (0 = unreachable). */
+  const deliver = async (tx: SimTransaction): Promise<number> => {
+    const body = tx.transactionStatus === "failed" ? { ...tx.failure!, errorDateTime: new Date().toISOString() } : transactionBody(tx);
+    const text = JSON.stringify(body);
+    let status: number;
+    try {
+      const res = await fetch(tx.callbackUrl!, {
+        method: "PUT",
+        headers: {
+          "content-type": "application/json",
+          "x-date": new Date().toUTCString(),
+          "x-correlationid": tx.correlationId,
+          "x-content-hash": createHash("sha256").update(text, "utf8").digest("hex"),
+        },
+        body: text,
+        signal: AbortSignal.timeout(5000),
+      });
+      status = res.status;
+      await res.arrayBuffer();
+    } catch {
+      status = 0;
+    }
+    sim.callbacks.push({ url: tx.callbackUrl!, correlationId: tx.correlationId, body, status, at: new Date() });
+    return status;
+  };
+  const timers = new Set<NodeJS.Timeout>();
+  const later = (ms: number, fn: () => void) => {
+    const t = setTimeout(() => {
+      timers.delete(t);
+      fn();
+    }, ms);
+    timers.add(t);
+  };
+  /** Makes a pending transaction final after the delay, then calls back (with retries) unless callbacks are dropped. */
+  const settleLater = (tx: SimTransaction, fail: boolean) => {
+    later(faults.callbackDelayMs ?? 20, () => {
+      tx.transactionStatus = fail ? "failed" : "completed";
+      if (fail) tx.failure = { errorCategory: "businessRule", errorCode: "genericError", errorDescription: `wallet ${tx.msisdn} could not be credited` };
+      if (faults.dropCallbacks) return;
+      const attempt = (n: number) => {
+        void deliver(tx).then((status) => {
+          if ((status === 0 || status >= 500) && n < (faults.callbackRetries ?? 3)) later(50 * 2 ** n, () => attempt(n + 1));
+        });
+      };
+      attempt(0);
+    });
+  };
 
   const server = http.createServer(async (req, res) => {
     sim.requests++;
@@ -136,8 +223,10 @@ export async function startMobileMoneySimulator(initial: MobileMoneyFaults = {},
       if (known) {
         sim.duplicates++;
         if (known.amount !== body.amount || known.currency !== body.currency) return error(res, 400, "validation", "duplicateRequest", "correlation id reused with another payload");
-        return faults.async ? send(res, 202, requestState(known)) : send(res, 201, transactionBody(known));
+        return faults.async || known.callbackUrl ? send(res, 202, requestState(known)) : send(res, 201, transactionBody(known));
       }
+      const callbackUrl = typeof req.headers["x-callback-url"] === "string" ? req.headers["x-callback-url"] : undefined;
+      if (callbackUrl !== undefined && !/^https?:\/\/[^\s]+$/.test(callbackUrl)) return error(res, 400, "validation", "formatError", "X-Callback-URL is not a URL");
       const credit = Array.isArray(body.creditParty) ? body.creditParty.find((p: any) => p.key === "msisdn") : null;
       if (!credit || !/^\+?\d{6,15}$/.test(String(credit.value)) || typeof body.amount !== "string" || !/^[A-Z]{3}$/.test(String(body.currency))) {
         return error(res, 400, "validation", "formatError", "creditParty msisdn, amount and currency are required");
@@ -152,7 +241,9 @@ export async function startMobileMoneySimulator(initial: MobileMoneyFaults = {},
         amount: body.amount,
         currency: body.currency,
         msisdn: String(credit.value),
-        transactionStatus: "completed",
+        debitParty: Array.isArray(body.debitParty) ? body.debitParty.map((p: any) => ({ key: String(p.key), value: String(p.value) })) : [],
+        transactionStatus: callbackUrl ? "pending" : "completed",
+        ...(callbackUrl ? { callbackUrl } : {}),
         requestingOrganisationTransactionReference: body.requestingOrganisationTransactionReference,
         creationDate: new Date().toISOString(),
       };
@@ -160,7 +251,9 @@ export async function startMobileMoneySimulator(initial: MobileMoneyFaults = {},
       byReference.set(tx.transactionReference, tx);
       byServerId.set(tx.serverCorrelationId, tx);
       settlements.set(correlationId, (settlements.get(correlationId) ?? 0) + 1);
+      if (callbackUrl) settleLater(tx, !!faults.failMsisdns?.includes(tx.msisdn));
       if (faults.timeoutRate && Math.random() < faults.timeoutRate) await sleep(faults.timeoutDelayMs ?? 2000);
+      if (callbackUrl) return send(res, 202, requestState(tx));
       return faults.async ? send(res, 202, requestState(tx)) : send(res, 201, transactionBody(tx));
     } catch (err) {
       return error(res, 500, "internal", "genericError", String(err));
@@ -172,6 +265,8 @@ export async function startMobileMoneySimulator(initial: MobileMoneyFaults = {},
   sim.url = `http://127.0.0.1:${port}/`;
   sim.stop = () =>
     new Promise<void>((resolve) => {
+      for (const t of timers) clearTimeout(t);
+      timers.clear();
       server.closeAllConnections();
       server.close(() => resolve());
     });
@@ -187,10 +282,17 @@ function transactionBody(tx: SimTransaction) {
     amount: tx.amount,
     currency: tx.currency,
     creditParty: [{ key: "msisdn", value: tx.msisdn }],
+    debitParty: tx.debitParty,
     creationDate: tx.creationDate,
   };
 }
 
 function requestState(tx: SimTransaction) {
-  return { serverCorrelationId: tx.serverCorrelationId, objectReference: tx.transactionReference, status: "completed", notificationMethod: "polling" };
+  return {
+    serverCorrelationId: tx.serverCorrelationId,
+    objectReference: tx.transactionReference,
+    status: tx.transactionStatus,
+    notificationMethod: tx.callbackUrl ? "callback" : "polling",
+    ...(tx.transactionStatus === "failed" && tx.failure ? { error: { ...tx.failure } } : {}),
+  };
 }

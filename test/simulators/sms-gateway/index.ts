@@ -30,6 +30,8 @@ export interface SmsGateway {
   messages: SmsMessage[];
   /** Requests received, including failed and duplicate ones. */
   requests: number;
+  /** Accepted POSTs per messageId (a value above 1 = a duplicate the gateway absorbed). */
+  receipts: Map<string, number>;
   setFaults(f: SmsGatewayFaults): void;
   /** Resolves with the first message (already received or arriving) that matches. */
   waitFor(match: (m: SmsMessage) => boolean, timeoutMs?: number): Promise<SmsMessage>;
@@ -44,6 +46,7 @@ export async function startSmsGateway(initial: SmsGatewayFaults = {}): Promise<S
   let faults: SmsGatewayFaults = { ...initial };
   const messages: SmsMessage[] = [];
   const seen = new Set<string>();
+  const receipts = new Map<string, number>();
   const waiters: { match: (m: SmsMessage) => boolean; resolve: (m: SmsMessage) => void }[] = [];
   const state = { requests: 0 };
 
@@ -74,6 +77,7 @@ export async function startSmsGateway(initial: SmsGatewayFaults = {}): Promise<S
         return answer(400, { error: "invalid JSON" });
       }
       if (!body.messageId || !body.to || !body.text) return answer(400, { error: "messageId, to and text are required" });
+      receipts.set(body.messageId, (receipts.get(body.messageId) ?? 0) + 1);
       if (!seen.has(body.messageId)) {
         seen.add(body.messageId);
         const msg = { messageId: body.messageId, to: body.to, text: body.text, receivedAt: new Date() };
@@ -89,6 +93,7 @@ export async function startSmsGateway(initial: SmsGatewayFaults = {}): Promise<S
   const gw: SmsGateway = {
     url: `http://127.0.0.1:${port}/sms`,
     messages,
+    receipts,
     get requests() {
       return state.requests;
     },

@@ -48,8 +48,9 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   // A relying party: what it may see beyond this is decided by its policy in each block.
   partner: ["registrant:read", "program:read", "payment:read"],
   merchant: ["voucher:read", "voucher:redeem"],
-  // Block-to-block calls (bulk reads for eligibility, payments, vouchers).
-  service: [...READ_ALL, "personal_data:read"],
+  // Block-to-block calls: bulk reads for eligibility, payments and vouchers, and the one write one block
+  // asks of another: vouchers submitting merchant settlement batches to payments (payment:write).
+  service: [...READ_ALL, "personal_data:read", "payment:write"],
 };
 
 export function isRole(value: unknown): value is Role {

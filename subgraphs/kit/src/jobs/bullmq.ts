@@ -11,6 +11,10 @@ type Step = { type: "plan"; jobId: string } | { type: "chunk"; jobId: string; ch
  * Jobs on BullMQ (REDIS_URL set): workers on any number of machines share the queue. Redis carries
  * only "run this step"; the database stays the truth, so losing Redis loses nothing — `start()`
  * re-dispatches unfinished work, and BullMQ job ids (= our step ids) keep duplicates out.
+ *
+ * A Redis that restarts empty (no persistence) while the processes keep running would strand the
+ * queued steps: a marker key written at start is checked every few seconds, and when it is gone the
+ * unfinished jobs are dispatched again (found by the fault suite, test/faults/redis-restart.test.ts).
  */
 export class BullMqJobQueue implements JobQueue {
   readonly kind = "bullmq" as const;
@@ -40,6 +44,9 @@ export class BullMqJobQueue implements JobQueue {
   }
 
   private readonly concurrency: number;
+  private lossTimer?: NodeJS.Timeout;
+  /** How often the Redis-loss marker is checked (ms). */
+  lossCheckMs = 5_000;
 
   register<P, C>(definition: JobDefinition<P, C>): void {
     this.engine.register(definition);
@@ -53,7 +60,38 @@ export class BullMqJobQueue implements JobQueue {
     });
     this.worker.on("error", (err) => this.log.warn({ err: err.message }, "bullmq worker error"));
     await this.worker.waitUntilReady();
-    for (const job of await this.engine.unfinished()) await this.add({ type: "plan", jobId: job.id });
+    await this.markRedis();
+    await this.redispatchUnfinished();
+    this.lossTimer = setInterval(() => void this.checkRedisLoss(), this.lossCheckMs);
+    this.lossTimer.unref();
+  }
+
+  private get markerKey(): string {
+    return `g2p-jobs:${this.queueName}:marker`;
+  }
+
+  private async markRedis(): Promise<void> {
+    await (await this.queue!.getBackend().client).set(this.markerKey, String(Date.now()));
+  }
+
+  private async redispatchUnfinished(): Promise<number> {
+    const unfinished = await this.engine.unfinished();
+    for (const job of unfinished) await this.add({ type: "plan", jobId: job.id });
+    return unfinished.length;
+  }
+
+  /** Redis came back without our marker: its queued steps are gone, so send the unfinished work again. */
+  private async checkRedisLoss(): Promise<void> {
+    try {
+      const client = await this.queue!.getBackend().client;
+      if ((await client.get(this.markerKey)) !== null) return;
+      await this.markRedis();
+      const n = await this.redispatchUnfinished();
+      this.log.warn({ jobs: n, queue: this.queueName }, "redis lost its queue; unfinished jobs dispatched again from the database");
+    } catch (err) {
+      // Redis unreachable: try again at the next tick.
+      this.log.debug({ err: (err as Error).message }, "redis marker check failed");
+    }
   }
 
   async enqueue(name: string, payload: unknown, options?: EnqueueOptions) {
@@ -71,6 +109,7 @@ export class BullMqJobQueue implements JobQueue {
   }
 
   async stop(): Promise<void> {
+    if (this.lossTimer) clearInterval(this.lossTimer);
     await this.worker?.close();
     await this.queue?.close();
   }

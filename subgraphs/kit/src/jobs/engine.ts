@@ -43,9 +43,10 @@ export class JobEngine {
     return this.definition(name).maxAttempts ?? 3;
   }
 
-  /** Delay before attempt n+1 after n failed attempts: base × 2^(n-1). */
+  /** Delay before attempt n+1 after n failed attempts: base × 2^(n-1), at most maxBackoffMs. */
   backoff(name: string, failedAttempts: number): number {
-    return (this.definition(name).backoffMs ?? 500) * 2 ** Math.max(0, failedAttempts - 1);
+    const def = this.definition(name);
+    return Math.min(def.maxBackoffMs ?? Number.POSITIVE_INFINITY, (def.backoffMs ?? 500) * 2 ** Math.max(0, failedAttempts - 1));
   }
 
   private em(): EntityManager {

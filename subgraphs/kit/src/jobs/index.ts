@@ -7,7 +7,7 @@ import type { JobQueue } from "./types";
 
 export * from "./types";
 export * from "./job.entities";
-export { JobEngine } from "./engine";
+export { JobEngine, stableJson } from "./engine";
 export { InProcessJobQueue, BullMqJobQueue };
 
 /** BullMQ when a Redis URL is configured, in-process otherwise. */

@@ -25,6 +25,8 @@ export interface JobDefinition<P = unknown, C = unknown> {
   maxAttempts?: number;
   /** First retry delay; doubles each attempt (default 500 ms). */
   backoffMs?: number;
+  /** Longest retry delay, for jobs that poll another block or a provider (default: no cap). */
+  maxBackoffMs?: number;
 }
 
 export interface EnqueueOptions {

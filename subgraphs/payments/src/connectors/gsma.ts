@@ -2,7 +2,14 @@
  * GSMA Mobile Money API v1.2 disbursement connector (`POST /transactions/type/disbursement`,
  * `GET /responses/{clientCorrelationId}`, `GET /requeststates/{id}`, `GET /transactions/{ref}`).
  * X-CorrelationID = our payment id on every attempt: the provider de-duplicates on it.
+ *
+ * Callbacks: with `callback` set (PAYMENTS_GSMA_CALLBACK_URL + PAYMENTS_CALLBACK_SECRET) every POST
+ * carries `X-Callback-URL: <base>/<paymentId>/<token>`, token = HMAC-SHA256(secret, payment id): an
+ * unguessable capability that any payments process holding the secret can check without shared state
+ * (gsma-callbacks.ts). A 202 "pending" answer is then recorded UNKNOWN ("awaiting callback") at once,
+ * instead of polling; the callback, or the status-query fallback, settles it.
  */
+import { createHmac, timingSafeEqual } from "node:crypto";
 import http from "node:http";
 import https from "node:https";
 import { mapLimit, type Connector, type ConnectorOptions, type Instruction, type Outcome, type StatusAnswer } from "./types";
@@ -33,7 +40,24 @@ export function gsmaDisbursementBody(i: Instruction, payerKey = "businessid", pa
   };
 }
 
-function transactionOutcome(id: string, tx: Json): Outcome | null {
+/** The capability token of a payment's callback URL: base64url(HMAC-SHA256(secret, "gsma-callback:v1:" + id)), 43 characters. */
+export function gsmaCallbackToken(secret: string, paymentId: string): string {
+  return createHmac("sha256", secret).update(`gsma-callback:v1:${paymentId}`, "utf8").digest("base64url");
+}
+
+/** Constant-time check of a callback token. */
+export function verifyGsmaCallbackToken(secret: string, paymentId: string, token: string): boolean {
+  const expected = Buffer.from(gsmaCallbackToken(secret, paymentId), "utf8");
+  const given = Buffer.from(token, "utf8");
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+/** The X-Callback-URL sent for a payment. */
+export function gsmaCallbackUrl(callback: { baseUrl: string; secret: string }, paymentId: string): string {
+  return `${callback.baseUrl.replace(/\/+$/, "")}/${encodeURIComponent(paymentId)}/${gsmaCallbackToken(callback.secret, paymentId)}`;
+}
+
+export function transactionOutcome(id: string, tx: Json): Outcome | null {
   const s = String(tx.transactionStatus ?? "").toLowerCase();
   if (s === "completed") return { id, status: "COMPLETED", reference: tx.transactionReference ?? null };
   if (s === "failed" || s === "rejected" || s === "declined") return { id, status: "FAILED", reason: `provider: transaction ${s}`, reference: tx.transactionReference ?? null };
@@ -48,6 +72,11 @@ function parseJson(text: string): Json | null {
   }
 }
 
+/** "category.code: description" of a GSMA errorObject. */
+export function errorReasonOf(body: Json): string {
+  return `${body.errorCategory}.${body.errorCode}${body.errorDescription ? `: ${body.errorDescription}` : ""}`;
+}
+
 function errorReason(body: Json | null, status: number): string {
   if (body?.errorCategory) return `${body.errorCategory}.${body.errorCode}${body.errorDescription ? `: ${body.errorDescription}` : ""}`;
   return `HTTP ${status}`;
@@ -60,6 +89,7 @@ export class GsmaConnector implements Connector {
   private readonly concurrency: number;
   private readonly httpAgent: http.Agent;
   private readonly httpsAgent: https.Agent;
+  private readonly callback: { baseUrl: string; secret: string } | null;
 
   constructor(
     private readonly baseUrl: string,
@@ -70,6 +100,7 @@ export class GsmaConnector implements Connector {
     this.concurrency = opts.concurrency ?? 16;
     this.httpAgent = new http.Agent({ keepAlive: true, maxSockets: this.concurrency });
     this.httpsAgent = new https.Agent({ keepAlive: true, maxSockets: this.concurrency });
+    this.callback = opts.gsmaCallback ?? null;
   }
 
   send(instructions: Instruction[]): Promise<Outcome[]> {
@@ -81,7 +112,7 @@ export class GsmaConnector implements Connector {
   }
 
   /** One HTTP exchange over a keep-alive agent (node:http: far cheaper per call than fetch at volume). */
-  private call(method: "GET" | "POST", path: string, correlationId: string, body?: Json): Promise<HttpAnswer> {
+  private call(method: "GET" | "POST", path: string, correlationId: string, body?: Json, extraHeaders: Record<string, string> = {}): Promise<HttpAnswer> {
     const url = new URL(path, this.baseUrl);
     const payload = body ? JSON.stringify(body) : undefined;
     const lib = url.protocol === "https:" ? https : http;
@@ -96,6 +127,7 @@ export class GsmaConnector implements Connector {
             accept: "application/json",
             "x-correlationid": correlationId,
             "x-date": new Date().toUTCString(),
+            ...extraHeaders,
             ...(payload ? { "content-length": Buffer.byteLength(payload) } : {}),
           },
           timeout: this.timeoutMs,
@@ -129,7 +161,8 @@ export class GsmaConnector implements Connector {
     for (let attempt = 1; attempt <= this.maxSendAttempts; attempt++) {
       let answer: HttpAnswer | null = null;
       try {
-        answer = await this.call("POST", "transactions/type/disbursement", i.id, gsmaDisbursementBody(i));
+        const headers: Record<string, string> = this.callback ? { "x-callback-url": gsmaCallbackUrl(this.callback, i.id) } : {};
+        answer = await this.call("POST", "transactions/type/disbursement", i.id, gsmaDisbursementBody(i), headers);
       } catch (err) {
         lastProblem = `no answer: ${err instanceof Error ? err.message : String(err)}`;
       }
@@ -137,6 +170,9 @@ export class GsmaConnector implements Connector {
         if (answer.status === 201 || answer.status === 200) {
           const out = transactionOutcome(i.id, answer.body ?? {});
           if (out) return out;
+        } else if (answer.status === 202 && this.callback && String(answer.body?.status ?? "pending") === "pending") {
+          // Accepted, result to come by callback: parked UNKNOWN now; the callback (or a later status query) settles it.
+          return { id: i.id, status: "UNKNOWN", reason: "accepted by the provider; awaiting its callback" };
         } else if (answer.status === 202) {
           const polled = await this.pollRequestState(i.id, String(answer.body?.serverCorrelationId ?? ""));
           if (polled) return polled;

@@ -15,7 +15,16 @@ export function connectorOptionsFromEnv(env: Record<string, string | undefined> 
     timeoutMs: n(env.PAYMENTS_CONNECTOR_TIMEOUT_MS),
     maxSendAttempts: n(env.PAYMENTS_CONNECTOR_MAX_ATTEMPTS),
     concurrency: n(env.PAYMENTS_CONNECTOR_CONCURRENCY),
+    ...(gsmaCallbackSettings(env) ? { gsmaCallback: gsmaCallbackSettings(env)! } : {}),
   };
+}
+
+/** GSMA callbacks are asked for only when both the public callback base URL and a secret of 32+ characters are set. */
+export function gsmaCallbackSettings(env: Record<string, string | undefined> = process.env): { baseUrl: string; secret: string } | null {
+  const baseUrl = env.PAYMENTS_GSMA_CALLBACK_URL?.trim();
+  const secret = env.PAYMENTS_CALLBACK_SECRET ?? "";
+  if (!baseUrl || secret.length < 32 || !/^https?:\/\//.test(baseUrl)) return null;
+  return { baseUrl, secret };
 }
 
 const cache = new Map<string, Connector>();

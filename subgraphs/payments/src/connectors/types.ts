@@ -41,6 +41,8 @@ export interface ConnectorOptions {
   maxSendAttempts?: number;
   /** Requests in flight per chunk (default 16). */
   concurrency?: number;
+  /** GSMA: ask for callbacks (PAYMENTS_GSMA_CALLBACK_URL, PAYMENTS_CALLBACK_SECRET); polling only without it. */
+  gsmaCallback?: { baseUrl: string; secret: string };
 }
 
 /** Runs `fn` over items with at most `limit` in flight, keeping order. */

@@ -13,6 +13,7 @@ import { PaymentProvider } from "../entities/mapper.entity";
 import { Payment, PaymentStatus } from "../entities/payment.entity";
 import { accountCodes, closeHold, consumeHold, placeHold, post } from "./ledger.service";
 import { parseFinancialAddress, resolveMany } from "./mapper.service";
+import { queueNotifications } from "./notification.service";
 import { isSqlite, rawMoneyToMinor, tableOf } from "./sql";
 
 export const SYSTEM: AuditActor = { viewer: createViewer({ sub: "system:payments-pipeline", roles: ["service"] }) };
@@ -153,8 +154,11 @@ export async function dispatchRange(em: EntityManager, batchId: string, from: nu
   await notifyProgress(em, batch);
 }
 
-/** Applies outcomes to payments and posts one balanced ledger entry for them. */
-async function recordOutcomes(
+/**
+ * Applies outcomes to payments and posts one balanced ledger entry for them; payments that reach
+ * COMPLETED or FAILED get their beneficiary notification queued in the same transaction (outbox).
+ */
+export async function recordOutcomes(
   em: EntityManager,
   batch: DisbursementBatch,
   payments: Payment[],
@@ -200,6 +204,53 @@ async function recordOutcomes(
   await post(em, { key: postingKey, description: `batch ${batch.id} ${fresh ? "dispatch" : "status resolution"}`, currency: batch.currency, batchId: batch.id, lines });
   if (hold && spent > 0n) await consumeHold(em, hold, spent);
   await em.flush();
+  await queueNotifications(em, payments.filter((p) => outcomes.has(p.id)));
+}
+
+export type CallbackResult = "applied" | "duplicate" | "not_found" | "not_yet_recorded" | "mismatch" | "conflict";
+
+/**
+ * A provider's final answer pushed to us (GSMA callback). Same effects as a polled status answer:
+ * UNKNOWN → COMPLETED | FAILED through `recordOutcomes` (PAYABLE → SETTLEMENT or back to FUNDING, key
+ * `resolve:<payment>`), audit line, batch closed if nothing is left. The batch row is locked first, so
+ * a callback that overtakes the commit of its dispatch chunk waits for it (PostgreSQL; SQLite has one
+ * writer). Anything else changes nothing: same final state again → duplicate; still READY (its chunk
+ * rolled back, or not recorded yet) → not_yet_recorded (the provider retries; polling is the fallback);
+ * amount or currency not ours → mismatch; another final state → conflict (for an operator).
+ */
+export async function applyProviderCallback(
+  em: EntityManager,
+  paymentId: string,
+  outcome: { status: "COMPLETED" | "FAILED"; reason?: string; reference?: string | null },
+  check: { amount?: string; currency?: string; source: string },
+): Promise<{ result: CallbackResult; status?: PaymentStatus }> {
+  return em.transactional(async (tx) => {
+    const first = await tx.findOne(Payment, paymentId, { fields: ["id", "batchId"] });
+    if (!first) return { result: "not_found" as const };
+    const batch = await lockBatch(tx, first.batchId);
+    const p = await tx.findOne(Payment, paymentId, { ...lockOpts(tx), refresh: true });
+    if (!batch || !p) return { result: "not_found" as const };
+    const [wholeAmount, fraction = ""] = p.amount.split(".");
+    const canonical = fraction.replace(/0+$/, "") ? `${wholeAmount}.${fraction.replace(/0+$/, "")}` : wholeAmount;
+    if ((check.amount !== undefined && check.amount !== canonical) || (check.currency !== undefined && check.currency !== p.currency)) {
+      return { result: "mismatch" as const, status: p.status };
+    }
+    if (p.status === PaymentStatus.UNKNOWN) {
+      await recordOutcomes(tx, batch, [p], new Map([[p.id, { id: p.id, ...outcome }]]), `resolve:${p.id}`, null, false);
+      audit(tx, SYSTEM, {
+        action: "payment.callback",
+        entityType: "Payment",
+        entityId: p.id,
+        changes: { from: PaymentStatus.UNKNOWN, to: p.status, amount: p.amount, currency: p.currency, reference: p.providerReference ?? null, source: check.source },
+      });
+      await maybeFinish(tx, batch);
+      await notifyProgress(tx, batch);
+      return { result: "applied" as const, status: p.status };
+    }
+    if (p.status === outcome.status) return { result: "duplicate" as const, status: p.status };
+    if (p.status === PaymentStatus.COMPLETED || p.status === PaymentStatus.FAILED) return { result: "conflict" as const, status: p.status };
+    return { result: "not_yet_recorded" as const, status: p.status };
+  });
 }
 
 /** Asks providers about UNKNOWN payments of a batch (at most `limit`), then closes the batch if it can. */

@@ -3,9 +3,9 @@
  * merchant's device can check authenticity offline with the published public key, and the server
  * refuses any forged or altered code.
  */
-import { randomUUID } from "node:crypto";
+import { createPrivateKey, randomUUID, sign as cryptoSign, type JsonWebKey, type KeyObject } from "node:crypto";
 import type { EntityManager } from "@mikro-orm/core";
-import { compactVerify, exportJWK, generateKeyPair, importJWK, SignJWT, type JWK } from "jose";
+import { compactVerify, exportJWK, generateKeyPair, importJWK, type JWK } from "jose";
 import { SigningKey } from "../entities/signing-key.entity";
 
 export interface QrClaims {
@@ -38,14 +38,50 @@ export async function signingKey(em: EntityManager): Promise<SigningKey> {
   return key;
 }
 
-export async function signQr(key: SigningKey, claims: QrClaims): Promise<string> {
-  const privateKey = await importJWK(key.privateJwk as unknown as JWK, ALG);
-  const jwt = new SignJWT({ sn: claims.sn, vn: claims.vn, v: claims.v, c: claims.c })
-    .setProtectedHeader({ alg: ALG, kid: key.kid, typ: "g2p-voucher+jwt" })
-    .setIssuer(ISSUER)
-    .setIssuedAt();
-  if (claims.exp) jwt.setExpirationTime(claims.exp);
-  return jwt.sign(privateKey);
+const privateKeys = new WeakMap<SigningKey, { header: string; key: KeyObject }>();
+
+function signerOf(key: SigningKey): { header: string; key: KeyObject } {
+  let cached = privateKeys.get(key);
+  if (!cached) {
+    cached = {
+      key: createPrivateKey({ key: key.privateJwk as unknown as JsonWebKey, format: "jwk" }),
+      header: Buffer.from(JSON.stringify({ alg: ALG, kid: key.kid, typ: "g2p-voucher+jwt" })).toString("base64url"),
+    };
+    privateKeys.set(key, cached);
+  }
+  return cached;
+}
+
+function claimsBody(claims: QrClaims, nowSeconds: number): Record<string, unknown> {
+  const body: Record<string, unknown> = { sn: claims.sn, vn: claims.vn, v: claims.v, c: claims.c, iss: ISSUER, iat: nowSeconds };
+  if (claims.exp) body.exp = claims.exp;
+  return body;
+}
+
+/**
+ * Signs a QR payload. A compact JWS (ES256, RFC 7515/7518) built with node:crypto directly: about
+ * three times faster than jose's signer on one core (what bulk issuance of a million vouchers needs),
+ * and byte-for-byte the format jose verifies (IEEE P1363 r||s signature, base64url parts).
+ */
+export function signQrSync(key: SigningKey, claims: QrClaims, nowSeconds = Math.floor(Date.now() / 1000)): string {
+  const { header, key: privateKey } = signerOf(key);
+  const input = `${header}.${Buffer.from(JSON.stringify(claimsBody(claims, nowSeconds))).toString("base64url")}`;
+  const signature = cryptoSign("sha256", Buffer.from(input), { key: privateKey, dsaEncoding: "ieee-p1363" });
+  return `${input}.${signature.toString("base64url")}`;
+}
+
+/**
+ * The same JWS, signed on libuv's thread pool (node:crypto's callback form), so a bulk chunk's
+ * signatures use every core while the event loop keeps serving requests.
+ */
+export function signQr(key: SigningKey, claims: QrClaims, nowSeconds = Math.floor(Date.now() / 1000)): Promise<string> {
+  const { header, key: privateKey } = signerOf(key);
+  const input = `${header}.${Buffer.from(JSON.stringify(claimsBody(claims, nowSeconds))).toString("base64url")}`;
+  return new Promise((resolve, reject) =>
+    cryptoSign("sha256", Buffer.from(input), { key: privateKey, dsaEncoding: "ieee-p1363" }, (err, signature) =>
+      err ? reject(err) : resolve(`${input}.${signature.toString("base64url")}`),
+    ),
+  );
 }
 
 /** The claims of a QR code signed by one of our keys, or null when forged, altered or malformed. */

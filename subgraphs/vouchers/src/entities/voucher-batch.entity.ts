@@ -11,7 +11,14 @@ export class VoucherBatch {
   @Field({ description: "The requester's batch id (idempotency key)." }) @Property({ type: "string", length: 100 }) @Unique() batchId!: string;
   /** The requester's public key (JWK) that the secrets are encrypted to. */
   @Property({ type: "json" }) deliveryKey!: Record<string, unknown>;
-  @Field(() => Int) @Property({ type: "integer" }) instructionCount!: number;
+  @Field(() => Int, { description: "Instructions staged; for a cycle, entitlements found once the job planned (0 before)." })
+  @Property({ type: "integer" })
+  instructionCount!: number;
+  @Field(() => ID, { nullable: true, description: "Set when the batch issues an approved cycle's entitlements." })
+  @Property({ type: "uuid", nullable: true })
+  cycleId?: string | null;
+  /** Cycle issuance: the program, and what every voucher of the cycle gets (group, presence). */
+  @Property({ type: "json", nullable: true }) options?: { programId: string; kind: string; groupCode: string | null; presenceRequired: boolean } | null;
   /** Set once the issuing job is enqueued (after the staging transaction commits). */
   @Field(() => ID, { nullable: true }) @Property({ type: "uuid", nullable: true }) jobId?: string | null;
   @Field() @Property({ type: "datetime" }) createdAt: Date = new Date();

@@ -31,6 +31,7 @@ export interface BasketItem {
 @Entity({ tableName: "voucher" })
 @Index({ properties: ["registrantId"] })
 @Index({ properties: ["programId", "status"] })
+@Index({ properties: ["cycleId"] })
 @Index({ properties: ["status", "expiresAt"] })
 @ObjectType()
 @Directive('@key(fields: "id")')
@@ -71,6 +72,10 @@ export class Voucher {
   @Field(() => ID)
   @Property({ type: "uuid" })
   registrantId!: string;
+
+  @Field(() => String, { nullable: true, description: "Administrative area of the beneficiary at issuance (registry's adminAreaCode), for reporting." })
+  @Property({ type: "string", length: 50, nullable: true })
+  areaCode?: string | null;
 
   @Field(() => String, { nullable: true, description: "Exact decimal string; null for a commodity basket." })
   @Property({ type: MoneyType, nullable: true })

@@ -1,4 +1,5 @@
 import { Field, ID, InputType, Int, ObjectType } from "type-graphql";
+import { ReimbursementStatus } from "../entities/redemption.entity";
 import { Voucher, VoucherStatus } from "../entities/voucher.entity";
 
 @InputType()
@@ -15,6 +16,7 @@ export class IssueVoucherInput {
   @Field(() => ID, { nullable: true }) cycleId?: string | null;
   @Field(() => ID) registrantId!: string;
   @Field(() => String, { nullable: true }) groupCode?: string | null;
+  @Field(() => String, { nullable: true, description: "Beneficiary's administrative area code (registry adminAreaCode), for reporting by area." }) areaCode?: string | null;
   @Field(() => String, { nullable: true, description: 'Exact decimal string, e.g. "25.00"; or give a basket.' }) value?: string | null;
   @Field(() => String, { nullable: true }) currency?: string | null;
   @Field(() => [BasketItemInput], { nullable: true }) basket?: BasketItemInput[] | null;
@@ -72,10 +74,31 @@ export class MerchantRedemptionCount {
 }
 
 @ObjectType()
+export class VoucherAreaCount {
+  @Field(() => String, { nullable: true, description: "The beneficiary's administrative area at issuance; null when unknown." }) areaCode!: string | null;
+  @Field(() => VoucherStatus) status!: VoucherStatus;
+  @Field(() => Int) count!: number;
+  @Field(() => String, { nullable: true }) currency!: string | null;
+  @Field(() => String, { nullable: true }) totalValue!: string | null;
+}
+
+@ObjectType()
+export class MerchantReimbursementCount {
+  @Field(() => ID) merchantId!: string;
+  @Field(() => ReimbursementStatus) reimbursementStatus!: ReimbursementStatus;
+  @Field(() => Int) count!: number;
+  @Field(() => String, { nullable: true }) currency!: string | null;
+  @Field(() => String, { nullable: true }) totalValue!: string | null;
+}
+
+@ObjectType()
 export class VoucherReport {
   @Field(() => ID) programId!: string;
-  @Field(() => [VoucherStatusCount]) byStatus!: VoucherStatusCount[];
-  @Field(() => [MerchantRedemptionCount]) byMerchant!: MerchantRedemptionCount[];
+  @Field(() => ID, { nullable: true, description: "Set when the report is limited to one cycle." }) cycleId?: string | null;
+  @Field(() => [VoucherStatusCount], { description: "Issued vouchers by cycle and status (ACTIVE, UTILIZED = redeemed, EXPIRED, ...)." }) byStatus!: VoucherStatusCount[];
+  @Field(() => [VoucherAreaCount], { description: "By the beneficiaries' administrative area and status." }) byArea!: VoucherAreaCount[];
+  @Field(() => [MerchantRedemptionCount], { description: "Standing redemptions per merchant (program-wide)." }) byMerchant!: MerchantRedemptionCount[];
+  @Field(() => [MerchantReimbursementCount], { description: "Redemptions per merchant and reimbursement state (program-wide)." }) reimbursements!: MerchantReimbursementCount[];
 }
 
 
@@ -90,7 +113,8 @@ export class IssueVoucherBatchInput {
 export class VoucherBatchStatus {
   @Field(() => ID) id!: string;
   @Field() batchId!: string;
-  @Field(() => Int) instructionCount!: number;
+  @Field(() => Int, { description: "For a cycle: its entitlements, known once the job has planned (0 before)." }) instructionCount!: number;
+  @Field(() => ID, { nullable: true }) cycleId!: string | null;
   @Field({ description: "PENDING, RUNNING, COMPLETED or FAILED (the issuing job)." }) status!: string;
   @Field(() => Int) chunksDone!: number;
   @Field(() => Int) chunksTotal!: number;

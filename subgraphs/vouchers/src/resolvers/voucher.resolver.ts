@@ -14,9 +14,10 @@ import { issueVoucher } from "../services/issuance.service";
 import { runCommand } from "../services/lifecycle.service";
 import { registerMerchant, setMerchantStatus } from "../services/merchant.service";
 import { redeemVoucher } from "../services/redemption.service";
-import { merchantReport, statusReport } from "../services/report.service";
+import { areaReport, merchantReport, reimbursementReport, statusReport } from "../services/report.service";
 import { VoucherBatch, VoucherDelivery } from "../entities/voucher-batch.entity";
 import { startBatch } from "../services/batch-issuance.service";
+import { startCycleIssuance } from "../services/cycle-issuance.service";
 import {
   IssuedVoucher,
   IssueVoucherBatchInput,
@@ -56,12 +57,28 @@ export class VoucherResolver {
   }
 
   @Authorized("voucher:read")
-  @Query(() => VoucherReport, { description: "Counts and values by status and cycle, and redemptions by merchant." })
-  async voucherReport(@Arg("programId", () => ID) programId: string, @Ctx() ctx: VouchersContext): Promise<VoucherReport> {
+  @Query(() => VoucherReport, { description: "Counts and values by status and cycle, by area, and redemptions and reimbursements by merchant." })
+  async voucherReport(
+    @Arg("programId", () => ID) programId: string,
+    @Ctx() ctx: VouchersContext,
+    @Arg("cycleId", () => ID, { nullable: true, description: "Only this cycle's vouchers (byStatus, byArea)." }) cycleId?: string,
+  ): Promise<VoucherReport> {
     assertProgramScope(ctx.viewer, programId);
     const em = ctx.em as SqlEntityManager;
-    const [byStatus, byMerchant] = await Promise.all([statusReport(em, programId), merchantReport(em, programId)]);
-    return { programId, byStatus: byStatus as VoucherReport["byStatus"], byMerchant };
+    const [byStatus, byArea, byMerchant, reimbursements] = await Promise.all([
+      statusReport(em, programId, cycleId),
+      areaReport(em, programId, cycleId),
+      merchantReport(em, programId),
+      reimbursementReport(em, programId),
+    ]);
+    return {
+      programId,
+      cycleId: cycleId ?? null,
+      byStatus: byStatus as VoucherReport["byStatus"],
+      byArea: byArea as VoucherReport["byArea"],
+      byMerchant,
+      reimbursements: reimbursements as VoucherReport["reimbursements"],
+    };
   }
 
   @Authorized("voucher:write")
@@ -76,6 +93,22 @@ export class VoucherResolver {
   async issueVoucherBatch(@Arg("input", () => IssueVoucherBatchInput) input: IssueVoucherBatchInput, @Ctx() ctx: VouchersContext): Promise<VoucherBatchStatus> {
     for (const v of input.vouchers) assertProgramScope(ctx.viewer, v.programId);
     const batch = await startBatch(ctx.em, ctx, ctx.jobs, input);
+    return batchStatus(ctx, batch);
+  }
+
+  @Authorized("voucher:write")
+  @Mutation(() => VoucherBatchStatus, {
+    description:
+      "Issues one voucher per VOUCHER / IN_KIND entitlement of an APPROVED cycle, read from eligibility through the graph, as a job (batch id cycle:<cycleId>). Idempotent: asking again returns the same batch (and restarts it if it failed); an entitlement never gets two vouchers. Secrets come back only as JWEs to deliveryKey (voucherDeliveries).",
+  })
+  async issueVouchersForCycle(
+    @Arg("cycleId", () => ID) cycleId: string,
+    @Arg("deliveryKey", { description: "Your public key (JWK JSON, EC P-256)." }) deliveryKey: string,
+    @Ctx() ctx: VouchersContext,
+    @Arg("groupCode", () => String, { nullable: true }) groupCode?: string,
+    @Arg("presenceRequired", () => Boolean, { nullable: true }) presenceRequired?: boolean,
+  ): Promise<VoucherBatchStatus> {
+    const batch = await startCycleIssuance(ctx.em, ctx, ctx.jobs, ctx.graph, { cycleId, deliveryKey, groupCode, presenceRequired });
     return batchStatus(ctx, batch);
   }
 
@@ -137,9 +170,14 @@ export class VoucherResolver {
     return ctx.loaders.eventsByVoucher.load(voucher.id);
   }
 
-  @FieldResolver(() => Redemption, { nullable: true })
+  @FieldResolver(() => Redemption, { nullable: true, description: "The standing redemption (none once a failed payout gave the voucher back)." })
   redemption(@Root() voucher: Voucher, @Ctx() ctx: VouchersContext) {
     return ctx.loaders.redemptionByVoucher.load(voucher.id);
+  }
+
+  @FieldResolver(() => [Redemption], { description: "Every redemption, including those whose payout failed, oldest first." })
+  redemptions(@Root() voucher: Voucher, @Ctx() ctx: VouchersContext) {
+    return ctx.loaders.redemptionsByVoucher.load(voucher.id);
   }
 }
 
@@ -191,6 +229,7 @@ async function batchStatus(ctx: VouchersContext, batch: VoucherBatch): Promise<V
     id: batch.id,
     batchId: batch.batchId,
     instructionCount: batch.instructionCount,
+    cycleId: batch.cycleId ?? null,
     status: job?.status ?? "PENDING",
     chunksDone: job?.doneChunks ?? 0,
     chunksTotal: job?.totalChunks ?? 0,

@@ -5,23 +5,17 @@
  */
 import type { EntityManager } from "@mikro-orm/core";
 import { audit, badInput, createViewer, userError, type AuditActor, type JobDefinition } from "@g2p/kit";
-import { CompactEncrypt, importJWK, type JWK } from "jose";
-import { vouchersConfig } from "../config";
-import { hashSecret, newSecret } from "../domain/numbers";
-import { signingKey, signQr } from "../domain/qr";
-import { VoucherBatch, VoucherDelivery, VoucherInstruction } from "../entities/voucher-batch.entity";
-import { VoucherEvent } from "../entities/voucher-event.entity";
-import { Voucher } from "../entities/voucher.entity";
+import { importJWK, type JWK } from "jose";
+import { signingKey } from "../domain/qr";
+import { VoucherBatch, VoucherInstruction } from "../entities/voucher-batch.entity";
+import { deliver, DELIVERY_KEY_ALG as KEY_ALG, issueChunk } from "./bulk-issue.service";
 import { validateNewVoucher, type NewVoucher } from "./issuance.service";
 
 export const BATCH_CHUNK = 1000;
 const BATCH_ACTOR: AuditActor = { viewer: createViewer({ sub: "system:voucher-batch", roles: [] }) };
 export const MAX_BATCH = 10_000;
 
-/** ECDH-ES key wrapping with AES-256-GCM content encryption; the requester keeps the private key. */
-const KEY_ALG = "ECDH-ES+A256KW";
-
-async function deliveryKeyOf(raw: string): Promise<JWK> {
+export async function deliveryKeyOf(raw: string): Promise<JWK> {
   let jwk: JWK;
   try {
     jwk = JSON.parse(raw) as JWK;
@@ -61,7 +55,7 @@ export async function startBatch(
   const batch = await em.transactional(async (tx) => {
     const staged = tx.create(VoucherBatch, { batchId, deliveryKey: deliveryKey as unknown as Record<string, unknown>, instructionCount: input.vouchers.length, jobId: null });
     input.vouchers.forEach((v, seq) =>
-      tx.persist(tx.create(VoucherInstruction, { batchId: staged.id, seq, input: { ...v, expiresAt: v.expiresAt?.toISOString() ?? null } })),
+      tx.persist(tx.create(VoucherInstruction, { batchId: staged.id, seq, input: { ...v, expiresAt: v.expiresAt?.toISOString() ?? null } as Record<string, unknown> })),
     );
     audit(tx, actor, { action: "voucher.batch", entityType: "VoucherBatch", entityId: staged.id, changes: { batchId, count: input.vouchers.length } });
     return staged;
@@ -90,42 +84,25 @@ export const batchIssuance: JobDefinition<{ batchId: string }, { chunk: number; 
     const batch = await em.findOneOrFail(VoucherBatch, batchId);
     const staged = await em.find(VoucherInstruction, { batchId, seq: { $gte: from, $lte: to } }, { orderBy: { seq: "asc" } });
     const key = await signingKey(em);
-    const pepper = vouchersConfig().VOUCHER_SECRET_PEPPER;
-    const already = new Set(
-      (await em.find(Voucher, { instructionId: { $in: staged.map((s) => String(s.input.instructionId)) } }, { fields: ["instructionId"] })).map((v) => v.instructionId),
-    );
-    const out: { instructionId: string; serialNumber: string | null; secret: string | null; qr: string | null; alreadyIssued: boolean }[] = [];
-    for (const s of staged) {
-      const input = s.input as unknown as NewVoucher & { expiresAt: string | null };
+    const instructions = staged.map((s) => {
+      const input = s.input as unknown as NewVoucher & { expiresAt: string | null; areaCode?: string | null };
       const { value, currency, basket } = validateNewVoucher({ ...input, expiresAt: null });
-      if (already.has(input.instructionId)) {
-        out.push({ instructionId: input.instructionId, serialNumber: null, secret: null, qr: null, alreadyIssued: true });
-        continue;
-      }
-      const secret = newSecret();
-      const expiresAt = input.expiresAt ? new Date(input.expiresAt) : null;
-      const voucher = em.create(Voucher, {
-        instructionId: input.instructionId,
+      return {
+        instructionId: input.instructionId.trim(),
         programId: input.programId,
         cycleId: input.cycleId ?? null,
         registrantId: input.registrantId,
         groupCode: input.groupCode ?? null,
+        areaCode: input.areaCode ?? null,
         value,
         currency,
         basket,
-        expiresAt,
+        expiresAt: input.expiresAt ? new Date(input.expiresAt) : null,
         presenceRequired: input.presenceRequired ?? true,
-        secretHash: hashSecret(secret, pepper),
-      });
-      em.persist(em.create(VoucherEvent, { voucherId: voucher.id, toStatus: voucher.status, action: "issue", actor: "system:voucher-batch" }));
-      const qr = await signQr(key, { sn: voucher.serialNumber, vn: secret, v: value, c: currency, exp: expiresAt ? Math.floor(expiresAt.getTime() / 1000) : undefined });
-      out.push({ instructionId: input.instructionId, serialNumber: voucher.serialNumber, secret, qr, alreadyIssued: false });
-    }
-    const recipient = await importJWK(batch.deliveryKey as unknown as JWK, KEY_ALG);
-    const jwe = await new CompactEncrypt(new TextEncoder().encode(JSON.stringify(out)))
-      .setProtectedHeader({ alg: KEY_ALG, enc: "A256GCM", cty: "application/json" })
-      .encrypt(recipient);
-    em.persist(em.create(VoucherDelivery, { batchId, chunk, count: out.length, jwe }));
+      };
+    });
+    const out = await issueChunk(em, key, instructions, "system:voucher-batch");
+    await deliver(em, batchId, chunk, batch.deliveryKey, out);
     await em.nativeDelete(VoucherInstruction, { batchId, seq: { $gte: from, $lte: to } });
     audit(em, BATCH_ACTOR, {
       action: "voucher.batch.chunk",

@@ -13,6 +13,8 @@ export interface NewVoucher {
   cycleId?: string | null;
   registrantId: string;
   groupCode?: string | null;
+  /** Administrative area of the beneficiary (the registry's adminAreaCode), kept for reporting. */
+  areaCode?: string | null;
   value?: string | null;
   currency?: string | null;
   basket?: BasketItem[] | null;
@@ -32,6 +34,7 @@ export function validateNewVoucher(input: NewVoucher): { value: string | null; c
   const instructionId = input.instructionId.trim();
   if (!instructionId || instructionId.length > 100) throw badInput("instructionId must be 1 to 100 characters", "instructionId");
   if (input.groupCode != null && !/^[A-Z0-9_-]{1,20}$/.test(input.groupCode)) throw badInput("groupCode must be 1 to 20 of A-Z 0-9 _ -", "groupCode");
+  if (input.areaCode != null && !/^[A-Za-z0-9_.-]{1,50}$/.test(input.areaCode)) throw badInput("areaCode must be 1 to 50 of A-Z a-z 0-9 _ . -", "areaCode");
   if (input.expiresAt && input.expiresAt.getTime() <= Date.now()) throw badInput("expiresAt must be in the future", "expiresAt");
   const hasValue = input.value != null;
   const hasBasket = input.basket != null && input.basket.length > 0;
@@ -90,6 +93,7 @@ async function insertVoucher(
       cycleId: input.cycleId ?? null,
       registrantId: input.registrantId,
       groupCode: input.groupCode ?? null,
+      areaCode: input.areaCode ?? null,
       value,
       currency,
       basket,

@@ -21,7 +21,7 @@ export const MAX_SERIALS_PER_COMMAND = 1000;
 export async function runCommand(
   em: EntityManager,
   actor: AuditActor & { viewer: Viewer },
-  action: Exclude<VoucherAction, "redeem" | "expire">,
+  action: Exclude<VoucherAction, "redeem" | "expire" | "payout_failed">,
   serialNumbers: string[],
   reason: string | null,
 ): Promise<CommandResult[]> {

@@ -106,6 +106,7 @@ export async function redeemVoucher(em: EntityManager, ctx: SubgraphContext, inp
     }
     const redemption = tx.create(Redemption, {
       voucherId: voucher.id,
+      activeVoucherId: voucher.id,
       merchantId: merchant.id,
       programId: voucher.programId,
       amount: voucher.value ?? null,

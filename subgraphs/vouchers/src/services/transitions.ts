@@ -8,7 +8,7 @@ import { audit, userError, type AuditActor } from "@g2p/kit";
 import { Voucher, VoucherStatus, TERMINAL_STATUSES } from "../entities/voucher.entity";
 import { VoucherEvent } from "../entities/voucher-event.entity";
 
-export type VoucherAction = "activate" | "suspend" | "reactivate" | "cancel" | "expire" | "redeem";
+export type VoucherAction = "activate" | "suspend" | "reactivate" | "cancel" | "expire" | "redeem" | "payout_failed";
 
 export const TRANSITIONS: Record<VoucherAction, { from: VoucherStatus[]; to: VoucherStatus }> = {
   activate: { from: [VoucherStatus.INACTIVE], to: VoucherStatus.ACTIVE },
@@ -17,6 +17,8 @@ export const TRANSITIONS: Record<VoucherAction, { from: VoucherStatus[]; to: Vou
   cancel: { from: [VoucherStatus.INACTIVE, VoucherStatus.ACTIVE, VoucherStatus.SUSPENDED], to: VoucherStatus.CANCELLED },
   expire: { from: [VoucherStatus.INACTIVE, VoucherStatus.ACTIVE, VoucherStatus.SUSPENDED], to: VoucherStatus.EXPIRED },
   redeem: { from: [VoucherStatus.ACTIVE], to: VoucherStatus.UTILIZED },
+  // As Payment Hub EE's redeemPay: a redemption whose payout failed gives the voucher back.
+  payout_failed: { from: [VoucherStatus.UTILIZED], to: VoucherStatus.ACTIVE },
 };
 
 export function refuse(voucher: Voucher, action: VoucherAction): never {

@@ -1,0 +1,12 @@
+/** The vouchers benchmark in its small size: the bench code keeps working, and its checks hold. */
+import { run } from "../bench/vouchers.bench";
+
+describe("vouchers benchmark (smoke)", () => {
+  it("issues 3,000 vouchers and redeems 300 of them, every one accounted for", async () => {
+    const result = await run({ smoke: true });
+    expect(result.rows.map((r) => r.phase)).toEqual(["issue", "redeem (HTTP, secret)"]);
+    expect(result.rows[0]).toMatchObject({ count: 3000 });
+    expect(result.rows[1]).toMatchObject({ count: 300 });
+    expect(result.data.ok).toBe(300);
+  }, 120_000);
+});
