@@ -2,13 +2,15 @@
  * The whole flow of the platform, through the gateway only, as partner systems and staff drive it:
  * enroll households from the ODK Central simulator -> verify heads against identity -> evaluate
  * eligibility -> approve a cycle -> pay through the mobile-money simulator (some wallets refused) ->
- * retry -> reconcile -> issue vouchers for a voucher program's cycle -> redeem one at a merchant after
- * an OTP -> and check that every block agrees on the figures.
+ * retry -> reconcile -> issue vouchers from a voucher program's approved cycle -> redeem one at a
+ * merchant after an OTP -> reimburse the merchant through payments -> and check that every block
+ * agrees on the figures.
  *
  * Only `stack.request` (the gateway) is used to act; the blocks' databases are never touched here.
  */
 import { resetEligibilityConfig, resetRegistrySource } from "@g2p/eligibility";
 import { codesOf, dataOf, type Caller } from "@g2p/kit";
+import { compactDecrypt, exportJWK, generateKeyPair } from "jose";
 import { startStack, type Stack } from "../src";
 import { startMobileMoneySimulator, type MobileMoneySimulator } from "../simulators/mobile-money";
 import { HOUSEHOLD_MAPPING, householdSubmission, startOdkCentralSimulator, type OdkCentralSimulator } from "../simulators/odk-central";
@@ -207,7 +209,53 @@ describe("the whole flow through the gateway", () => {
     expect(seen.enrollments).toEqual([{ state: "ENROLLED" }]);
     expect(seen.payments).toEqual([{ status: "COMPLETED", amount: expect.any(String) }]);
 
-    // 7. Vouchers: a merchant redeems one after the head authenticated with an OTP at the till.
+    // 7. Vouchers: a school-feeding voucher program for the same households' heads, issued from its
+    // approved cycle; a merchant redeems one after the head proved presence with an OTP at the till,
+    // and is reimbursed through payments.
+    const voucherProgram = (
+      await gql(
+        `mutation ($i: CreateProgramInput!) { createProgram(input: $i) { id } }`,
+        {
+          i: {
+            name: "School feeding voucher",
+            target: "INDIVIDUAL",
+            currency: "KES",
+            benefitKind: "VOUCHER",
+            criteria: [{ name: "adult", expression: 'registrant.kind == "INDIVIDUAL" && registrant.age >= 18' }],
+            entitlementFormula: { baseAmount: "250.00", validityDays: 30 },
+          },
+        },
+        PM,
+      )
+    ).createProgram;
+    const today = new Date().toISOString().slice(0, 10);
+    const monthEnd = new Date(Date.now() + 29 * 86_400_000).toISOString().slice(0, 10);
+    const voucherCycle = (await gql(`mutation ($i: CreateCycleInput!) { createCycle(input: $i) { id } }`, { i: { programId: voucherProgram.id, name: "Term 1", startDate: today, endDate: monthEnd } }, PM)).createCycle;
+    const vChecked = await waitRun((await gql(`mutation ($c: ID!) { checkCycleEligibility(cycleId: $c) { id } }`, { c: voucherCycle.id }, PM)).checkCycleEligibility.id);
+    expect(vChecked).toMatchObject({ status: "COMPLETED", processed: memberCount, errors: 0 });
+    const vGenerated = await waitRun((await gql(`mutation ($c: ID!) { generateEntitlements(cycleId: $c) { id } }`, { c: voucherCycle.id }, PM)).generateEntitlements.id);
+    expect(vGenerated).toMatchObject({ status: "COMPLETED", created: vChecked.eligible });
+    await gql(`mutation ($c: ID!) { submitCycle(cycleId: $c) { state } }`, { c: voucherCycle.id }, PM);
+    await gql(`mutation ($c: ID!) { approveCycle(cycleId: $c) { state } }`, { c: voucherCycle.id }, APPROVER);
+
+    const pair = await generateKeyPair("ECDH-ES+A256KW", { crv: "P-256" });
+    await gql(
+      `mutation ($c: ID!, $k: String!) { issueVouchersForCycle(cycleId: $c, deliveryKey: $k, presenceRequired: true) { id } }`,
+      { c: voucherCycle.id, k: JSON.stringify(await exportJWK(pair.publicKey)) },
+      FINANCE,
+    );
+    const issuedBatch = await until(
+      "voucher issuance",
+      async () => (await gql(`query ($b: String!) { voucherBatch(batchId: $b) { status instructionCount error } }`, { b: `cycle:${voucherCycle.id}` }, FINANCE)).voucherBatch,
+      (v) => v.status === "COMPLETED" || v.status === "FAILED",
+    );
+    expect(issuedBatch).toEqual({ status: "COMPLETED", instructionCount: vChecked.eligible, error: null });
+    const deliveries = (await gql(`query ($b: String!) { voucherDeliveries(batchId: $b) { jwe } }`, { b: `cycle:${voucherCycle.id}` }, FINANCE)).voucherDeliveries;
+    const opened: { registrantId: string; serialNumber: string; secret: string }[] = (
+      await Promise.all(deliveries.map(async (d: { jwe: string }) => JSON.parse(new TextDecoder().decode((await compactDecrypt(d.jwe, pair.privateKey)).plaintext))))
+    ).flat();
+    expect(opened).toHaveLength(vChecked.eligible);
+
     const policyId = (
       await gql(
         `mutation ($i: CreateAuthPolicyInput!) { createAuthPolicy(input: $i) { id } }`,
@@ -218,16 +266,13 @@ describe("the whole flow through the gateway", () => {
     const credentials = (await gql(`mutation ($i: CreateAuthPartnerInput!) { createAuthPartner(input: $i) { apiKey licenseKey } }`, { i: { id: "SHOP-FLOW", name: "Soko Shop", policyId } }, ADMIN)).createAuthPartner;
     const merchantId = (await gql(`mutation { registerMerchant(input: { code: "SHOP-FLOW", name: "Soko Shop", financialAddress: "mobile:+254700000123@mpesa" }) { id } }`, {}, ADMIN)).registerMerchant.id;
     await gql(`mutation ($id: ID!) { setMerchantStatus(id: $id, status: APPROVED) { status } }`, { id: merchantId }, ADMIN);
+    await gql(`mutation ($p: String!) { fundProgram(programCode: $p, currency: "KES", amount: "100000.00", reference: "treasury-vouchers") { code } }`, { p: voucherProgram.id }, FINANCE);
 
+    // The head of the last eligible household holds a voucher (heads are adults).
     const holder = eligible[eligible.length - 1]!;
-    const issued = (
-      await gql(
-        `mutation ($i: IssueVoucherInput!) { issueVoucher(input: $i) { secret voucher { serialNumber status } } }`,
-        { i: { instructionId: "flow-voucher-1", programId: program.id, registrantId: holder.headId, value: "250", currency: "KES" } },
-        ADMIN,
-      )
-    ).issueVoucher;
-    await gql(`mutation ($s: [String!]!) { activateVouchers(serialNumbers: $s) { ok } }`, { s: [issued.voucher.serialNumber] }, ADMIN);
+    const voucher = opened.find((o) => o.registrantId === holder.headId)!;
+    expect(voucher).toBeDefined();
+    await gql(`mutation ($s: [String!]!) { activateVouchers(serialNumbers: $s) { ok } }`, { s: [voucher.serialNumber] }, FINANCE);
     const uin = uins.get(holder.headId)!;
     const before = sms.countTo(holder.phone);
     await gql(
@@ -237,7 +282,7 @@ describe("the whole flow through the gateway", () => {
     );
     const otp = await sms.otpFor(holder.phone, before);
     const redeem = (presenceTransactionId: string) =>
-      stack.request(`mutation ($i: RedeemVoucherInput!) { redeemVoucher(input: $i) { amount merchant { code } } }`, { i: { secret: issued.secret, presenceTransactionId } }, MERCHANT);
+      stack.request(`mutation ($i: RedeemVoucherInput!) { redeemVoucher(input: $i) { amount merchant { code } } }`, { i: { secret: voucher.secret, presenceTransactionId } }, MERCHANT);
     expect(codesOf(await redeem("flowredeem1"))).toEqual(["FORBIDDEN"]); // OTP sent, not yet proven
     await gql(
       `mutation ($i: IdAuthInput!) { authenticate(input: $i) { authStatus } }`,
@@ -246,5 +291,24 @@ describe("the whole flow through the gateway", () => {
     );
     expect(dataOf(await redeem("flowredeem1")).redeemVoucher).toEqual({ amount: "250.00", merchant: { code: "SHOP-FLOW" } });
     expect(codesOf(await redeem("flowredeem1"))).toHaveLength(1); // a voucher is redeemed once
-  }, 300_000);
+
+    // 8. The merchant is reimbursed through payments, and every block agrees on the money.
+    const [merchantSettlement] = (await gql(`mutation ($p: ID!) { settleVoucherRedemptions(programId: $p) { id redemptionCount totalAmount } }`, { p: voucherProgram.id }, FINANCE)).settleVoucherRedemptions;
+    expect(merchantSettlement).toMatchObject({ redemptionCount: 1, totalAmount: "250.00" });
+    const settled = await until(
+      "merchant settlement",
+      async () => (await gql(`query ($id: ID!) { voucherSettlement(id: $id) { status paidCount paymentsBatchId } }`, { id: merchantSettlement.id }, FINANCE)).voucherSettlement,
+      (v) => ["COMPLETED", "PARTIALLY_PAID", "FAILED"].includes(v.status),
+      180_000,
+    );
+    expect(settled).toMatchObject({ status: "COMPLETED", paidCount: 1 });
+    const merchantPaid = [...wallet.transactions.values()].filter((t) => t.msisdn.endsWith("254700000123") && t.transactionStatus === "completed");
+    expect(merchantPaid.map((t) => t.amount)).toEqual([expect.stringMatching(/^250(\.00?)?$/)]);
+    const books = await gql(`{ trialBalance { balances } ledgerAccounts { code balance } }`, {}, FINANCE);
+    expect(books.trialBalance.balances).toBe("0.00");
+    expect(cents(books.ledgerAccounts.find((a: { code: string }) => a.code === "SETTLEMENT:mpesa").balance)).toBe(expected + 25000n);
+    const report = (await gql(`query ($p: ID!) { voucherReport(programId: $p) { byStatus { status count } } }`, { p: voucherProgram.id }, { role: "auditor" })).voucherReport;
+    const byStatus = Object.fromEntries(report.byStatus.map((r: { status: string; count: number }) => [r.status, r.count]));
+    expect(byStatus).toEqual({ UTILIZED: 1, INACTIVE: vChecked.eligible - 1 });
+  }, 420_000);
 });
