@@ -89,6 +89,9 @@ export function deepArb(): fc.Arbitrary<unknown> {
   return fc.tuple(fc.integer({ min: 10, max: 3_000 }), fc.boolean()).map(([depth, arrays]) => {
     let v: unknown = "leaf";
     for (let i = 0; i < depth; i++) v = arrays ? [v] : { a: v };
+    // fast-check prints a counterexample recursively and would overflow the stack on it, hiding the
+    // real failure: describe it instead (a symbol key, invisible to JSON.stringify).
+    Object.defineProperty(v, fc.toStringMethod, { value: () => `<${arrays ? "array" : "object"} nested ${depth} deep>`, enumerable: false });
     return v;
   });
 }
