@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
  * `npm run bench -- NAME [args...]`: runs test/bench/NAME.bench.ts (from source), prints its table and
- * writes the result as JSON to test/bench/results/NAME-<timestamp>.json.
+ * writes the result as JSON to test/bench/results/NAME-<timestamp>.json. `NAME-PART` runs NAME with
+ * PART as its first argument (`registry-import`, `registry-search`, `identity-auth`).
  *
  * A benchmark module exports `run(args: string[]): Promise<BenchResult>` where
  *   BenchResult = { title: string; rows: Record<string, string | number>[]; notes?: string[]; data?: unknown }
@@ -16,8 +17,14 @@ const ROOT = path.resolve(__dirname, "..");
 const BENCH_DIR = path.join(ROOT, "test", "bench");
 
 async function main() {
-  const [name, ...rest] = process.argv.slice(2);
+  let [name, ...rest] = process.argv.slice(2);
   const available = fs.readdirSync(BENCH_DIR).filter((f) => f.endsWith(".bench.ts")).map((f) => f.replace(/\.bench\.ts$/, ""));
+  // "registry-import" = "registry import": the issues name some benchmarks by block and part.
+  const dash = name && !available.includes(name) ? name.indexOf("-") : -1;
+  if (dash > 0 && available.includes(name.slice(0, dash))) {
+    rest = [name.slice(dash + 1), ...rest];
+    name = name.slice(0, dash);
+  }
   if (!name || !available.includes(name)) {
     console.error(`usage: npm run bench -- NAME\navailable: ${available.join(", ") || "(none yet)"}`);
     process.exit(2);

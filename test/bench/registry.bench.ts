@@ -1,6 +1,9 @@
 /**
  * `npm run bench -- registry [import|dedup|search|all] [--n N]`   (PostgreSQL with DATABASE_URL set)
  *
+ * The issue's targets are the defaults: `import` 100,000 submissions (<= 60 s), `search` over
+ * 1,000,000 registrants (page of 50, p95 <= 50 ms). `--n` shrinks a run (then say so when quoting it).
+ *
  * import: N ODK-shaped household submissions (1-5 members each) served by the ODK Central simulator
  *         (pages of 1,000 via @odata.nextLink), pulled by importFromOdkCentral and processed as a job
  *         with validation and fuzzy deduplication on. Wall time from the mutation to COMPLETED.
@@ -12,6 +15,7 @@
  *         totalCount, over HTTP against the subgraph: p50 / p95 per filter.
  */
 import { randomUUID } from "node:crypto";
+import os from "node:os";
 import { dataOf, startTestSubgraph, type TestSubgraph } from "@g2p/kit";
 import { registrantKeys, subgraph } from "@g2p/registry";
 import { FAMILY, GIVEN, householdSubmission, HOUSEHOLD_MAPPING, rng, startOdkCentralSimulator } from "../simulators/odk-central";
@@ -23,11 +27,20 @@ const arg = (args: string[], name: string, d: number) => {
   return i >= 0 ? Number(args[i + 1]) : d;
 };
 const dialect = () => (process.env.DATABASE_URL ? "postgresql" : "sqlite");
+/** The machine's load while the benchmark ran (shared machines: read every figure with it). */
+const loadNote = () => `load average ${os.loadavg().map((l) => l.toFixed(1)).join(" / ")} (1/5/15 min) on ${os.cpus().length} cores at the end of the run`;
 
 async function waitImport(sg: TestSubgraph, importId: string, timeoutMs: number) {
   const row = (await sg.orm.em.fork().findOneOrFail("RegistryImport" as never, { id: importId } as never)) as { jobId: string };
   await sg.jobs.waitFor(row.jobId, timeoutMs);
-  return dataOf(await sg.request(`query ($id: ID!) { registryImport(id: $id) { rowsStaged created updated failedRows progress { status totalChunks error } } }`, { id: importId }, registrar)).registryImport;
+  // A keep-alive socket left idle while a long synchronous SQLite statement ran can be reset: retry.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return dataOf(await sg.request(`query ($id: ID!) { registryImport(id: $id) { rowsStaged created updated failedRows progress { status totalChunks error } } }`, { id: importId }, registrar)).registryImport;
+    } catch (err) {
+      if (attempt >= 3) throw err;
+    }
+  }
 }
 
 async function benchImport(n: number): Promise<{ rows: Row[]; notes: string[] }> {
@@ -40,15 +53,21 @@ async function benchImport(n: number): Promise<{ rows: Row[]; notes: string[] }>
   try {
     dataOf(await sg.request(`mutation { defineIdType(name: "NATIONAL_ID", pattern: "[0-9]{8}") { name } }`, {}, registrar));
     const t0 = Date.now();
+    const cpu0 = process.cpuUsage();
     const imp = dataOf(
       await sg.request(`mutation ($i: OdkImportInput!) { importFromOdkCentral(input: $i) { id } }`, { i: { baseUrl: odk.url, projectId: 1, formId: "households", email: "collector@example.org", password: "secret-password", mapping: HOUSEHOLD_MAPPING, pageSize: 1000 } }, registrar),
     ).importFromOdkCentral;
     const done = await waitImport(sg, imp.id, 30 * 60_000);
     const seconds = (Date.now() - t0) / 1000;
+    const used = process.cpuUsage(cpu0);
+    const cpuSeconds = (used.user + used.system) / 1e6;
     const candidates = await sg.orm.em.fork().count("DedupCandidate", {});
     return {
-      rows: [{ benchmark: "import", dialect: dialect(), submissions: n, registrants: done.created, people, failedRows: done.failedRows, status: done.progress.status, seconds: Number(seconds.toFixed(1)), "submissions/s": Math.round(n / seconds), dedupCandidates: candidates }],
-      notes: [`import of ${n} ODK submissions (${people} people + ${n} households) with validation and dedup: ${seconds.toFixed(1)} s on ${dialect()} (target: 100,000 in <= 60 s)`],
+      rows: [{ benchmark: "import", dialect: dialect(), submissions: n, registrants: done.created, people, failedRows: done.failedRows, status: done.progress.status, seconds: Number(seconds.toFixed(1)), "submissions/s": Math.round(n / seconds), "CPU s (this process)": Number(cpuSeconds.toFixed(1)), dedupCandidates: candidates }],
+      notes: [
+        `import of ${n} ODK submissions (${people} people + ${n} households) with validation and dedup: ${seconds.toFixed(1)} s on ${dialect()}, ${cpuSeconds.toFixed(1)} s of CPU in the bench process (registry + ODK simulator) (target: 100,000 in <= 60 s)`,
+        loadNote(),
+      ],
     };
   } finally {
     await sg.stop();
@@ -213,6 +232,7 @@ async function benchSearch(n: number, queries: number): Promise<{ rows: Row[]; n
       rows,
       notes: [
         `search over ${n} registrants (seeded in ${seedSeconds.toFixed(0)} s), over HTTP: page of 50 p50 ${pct(all, 50).toFixed(1)} ms, p95 ${pct(all, 95).toFixed(1)} ms; with totalCount p50 ${pct(allCounted, 50).toFixed(1)} ms, p95 ${pct(allCounted, 95).toFixed(1)} ms (target p95 <= 50 ms at 1,000,000)`,
+        loadNote(),
       ],
     };
   } finally {

@@ -3,13 +3,12 @@
  * pages of 5,000), applies the formula in exact minor units and inserts entitlements with
  * `ON CONFLICT (cycle_id, registrant_id) DO NOTHING`, so re-running adds nothing twice.
  */
-import { randomUUID } from "node:crypto";
 import type { JobDefinition } from "@g2p/kit";
 import { fromMinorUnits } from "@g2p/kit";
 import { compileFormula, type EntitlementFormula } from "../services/formula";
 import type { EntityManager } from "@mikro-orm/core";
 import { decimalToMinor } from "@g2p/kit";
-import { dbDate, dbMoney, idRanges, insertRows, isSqlite, query, run, table } from "../services/sql";
+import { bulkCache, dbDate, dbMoney, idRanges, insertRows, isSqlite, orderedIdPrefix, orderedIds, query, run, table } from "../services/sql";
 import type { IdRange } from "./evaluation.job";
 
 export interface GenerationPayload {
@@ -43,6 +42,8 @@ export const generationJob: JobDefinition<GenerationPayload, IdRange> = {
     const fee = dbMoney(em, fromMinorUnits(formula.fee));
     const hasItems = payload.formula.items.length > 0;
     const now = dbDate(em, new Date());
+    const nextId = orderedIds();
+    await bulkCache(em);
     let after = range.after;
     let processed = 0;
     let created = 0;
@@ -66,7 +67,7 @@ export const generationJob: JobDefinition<GenerationPayload, IdRange> = {
       const inserts = rows.map((e) => {
         const members = Number(e.household_size);
         return [
-          randomUUID(),
+          nextId(),
           payload.cycleId,
           payload.programId,
           e.registrant_id,
@@ -88,11 +89,6 @@ export const generationJob: JobDefinition<GenerationPayload, IdRange> = {
     await run(em, `update ${table(em, "program_run")} set processed = processed + ?, created = created + ? where id = ?`, [processed, created, payload.runId]);
   },
 };
-
-/** A UUID v4 computed by SQLite itself (PostgreSQL has gen_random_uuid()). */
-const SQLITE_UUID =
-  "lower(hex(randomblob(4))) || '-' || lower(hex(randomblob(2))) || '-4' || substr(lower(hex(randomblob(2))), 2) || '-' || " +
-  "substr('89ab', 1 + (abs(random()) % 4), 1) || substr(lower(hex(randomblob(2))), 2) || '-' || lower(hex(randomblob(6)))";
 
 /**
  * Cash-only formulas: one `INSERT … SELECT` per chunk, the formula evaluated by the database in exact
@@ -118,14 +114,21 @@ async function generateInSql(em: EntityManager, range: IdRange, payload: Generat
     whereParams.push(range.until);
   }
   const enrollment = table(em, "enrollment");
-  const selectParams: unknown[] = [payload.cycleId, payload.programId, base, per];
+  // The chunk's rows sorted by registrant: the unique (cycle_id, registrant_id) and registrant_id
+  // indexes are then written in key order, and the ids (time-ordered, see orderedIdPrefix) in order too.
+  const prefix = orderedIdPrefix();
+  const idExpr = sqlite
+    ? `? || printf('%08x', row_number() over (order by registrant_id))`
+    : `(?::text || lpad(to_hex(row_number() over (order by registrant_id)), 8, '0'))::uuid`;
+  await bulkCache(em);
+  const selectParams: unknown[] = [prefix, payload.cycleId, payload.programId, base, per];
   if (f.memberCap != null) selectParams.push(f.memberCap);
   selectParams.push(fee, payload.currency, payload.validFrom, payload.validUntil, dbDate(em, new Date()));
   const created = await run(
     em,
     `insert into ${table(em, "entitlement")} ${INSERT_COLUMNS} ` +
-      `select ${sqlite ? SQLITE_UUID : "gen_random_uuid()"}, ?, ?, registrant_id, id, ${amount}, ${feeExpr}, ?, null, ?, ?, ? ` +
-      `from ${enrollment} where ${where.join(" and ")} ${INSERT_TAIL}`,
+      `select ${idExpr}, ?, ?, registrant_id, id, ${amount}, ${feeExpr}, ?, null, ?, ?, ? ` +
+      `from ${enrollment} where ${where.join(" and ")} order by registrant_id ${INSERT_TAIL}`,
     [...selectParams, ...whereParams],
   );
   const [{ n }] = await query<{ n: unknown }>(em, `select count(*) as n from ${enrollment} where ${where.join(" and ")}`, whereParams);

@@ -4,7 +4,6 @@
  * the same rules), and upserts enrollments in multi-row statements. Manual overrides and manual
  * states (PAUSED, EXITED, DUPLICATED) are kept; the explanation is always refreshed.
  */
-import { randomUUID } from "node:crypto";
 import type { JobDefinition } from "@g2p/kit";
 import { eligibilityConfig } from "../config";
 import { EnrollmentState } from "../entities/enrollment.entity";
@@ -12,7 +11,7 @@ import type { TargetKind } from "../entities/program.entity";
 import { householdSizeOf, toFacts } from "../services/facts";
 import { registrySource, type RegistrantPage } from "../services/registry-source";
 import { celEnvironment, compileProgram, type Criterion, type Scoring } from "../services/rules";
-import { dbDate, idRanges, insertRows, run, table } from "../services/sql";
+import { bulkCache, dbDate, idRanges, insertRows, orderedIds, run, table } from "../services/sql";
 
 export interface EvaluationPayload {
   runId: string;
@@ -58,6 +57,9 @@ export const evaluationJob: JobDefinition<EvaluationPayload, IdRange> = {
     let eligible = 0;
     let notEligible = 0;
     let errors = 0;
+    // New enrollments get time-ordered ids (existing ones keep theirs: the upsert does not touch id).
+    const nextId = orderedIds();
+    await bulkCache(em);
     const fetchPage = (after: string | null) => source.page({ first: payload.pageSize, after, kind: payload.target });
     // One page ahead: the registry prepares page n+1 while this page is evaluated and written.
     // Memory stays bounded at two pages.
@@ -85,7 +87,7 @@ export const evaluationJob: JobDefinition<EvaluationPayload, IdRange> = {
           state = EnrollmentState.NOT_ELIGIBLE;
           notEligible++;
         }
-        rows.push([randomUUID(), payload.programId, r.id, state, decision.score, JSON.stringify(decision), decision.error, householdSizeOf(r), now, payload.runId, now]);
+        rows.push([nextId(), payload.programId, r.id, state, decision.score, JSON.stringify(decision), decision.error, householdSizeOf(r), now, payload.runId, now]);
       }
       processed += nodes.length;
       if (rows.length > 0) await insertRows(em, `insert into ${table(em, "enrollment")} ${UPSERT_COLUMNS}`, 11, rows, UPSERT_TAIL, 1000);

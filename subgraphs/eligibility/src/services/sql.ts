@@ -3,6 +3,7 @@
  * transaction, written once for both dialects (PostgreSQL and SQLite share `ON CONFLICT`).
  * What should move to the kit: `execInTx` and `dbValue` helpers, and `idRanges`.
  */
+import { randomUUID } from "node:crypto";
 import type { EntityManager } from "@mikro-orm/core";
 import { MoneyType } from "@g2p/kit";
 
@@ -71,4 +72,37 @@ export function idRanges(n: number): { after: string | null; until: string | nul
     after: i === 0 ? null : `${hex(starts[i - 1]! - 1)}-ffff-ffff-ffff-ffffffffffff`,
     until: i === n - 1 ? null : `${hex(starts[i]!)}-0000-0000-0000-000000000000`,
   }));
+}
+
+/**
+ * The first 28 hex digits of a time-ordered UUID (version 7 layout: 48-bit millisecond timestamp,
+ * version, random bits, variant); the caller appends 8 hex digits of a row counter. Rows inserted in
+ * counter order get increasing ids, so primary-key and `(…, id)` indexes grow at their right edge
+ * instead of taking a random page per row (measured: the largest cost of bulk inserts on SQLite).
+ */
+export function orderedIdPrefix(): string {
+  const ms = Date.now().toString(16).padStart(12, "0").slice(-12);
+  const rnd = randomUUID().replace(/-/g, "");
+  return `${ms.slice(0, 8)}-${ms.slice(8, 12)}-7${rnd.slice(0, 3)}-${"89ab"[parseInt(rnd[3]!, 16) % 4]}${rnd.slice(4, 7)}-${rnd.slice(7, 11)}`;
+}
+
+/** A generator of increasing, unique UUIDs for the rows of one bulk write (see orderedIdPrefix). */
+export function orderedIds(): () => string {
+  let prefix = orderedIdPrefix();
+  let n = 0;
+  return () => {
+    if (n > 0xffffffff) {
+      prefix = orderedIdPrefix();
+      n = 0;
+    }
+    return prefix + (n++).toString(16).padStart(8, "0");
+  };
+}
+
+/** SQLite page cache for the bulk jobs' connection (KiB; SQLite's default is 2 MB, outgrown by the indexes at 1M rows). */
+export const SQLITE_CACHE_KIB = 65536;
+
+/** Raises SQLite's page cache on the job's connection (no-op on PostgreSQL). */
+export async function bulkCache(em: EntityManager): Promise<void> {
+  if (isSqlite(em)) await run(em, `pragma cache_size = -${SQLITE_CACHE_KIB}`);
 }

@@ -30,7 +30,7 @@ import { AuthType, type AuthPartner, type AuthPolicy } from "../entities/partner
 import { RegistrantIdentity } from "../entities/registrant-identity.entity";
 import type { IdentityRuntime } from "../runtime";
 import { demographicsOf, resolveIndividual, type Resolved } from "./identity.service";
-import { insertAuthTransaction } from "./fast-path";
+import { insertAuthTransaction, latestOtp, useOtp } from "./fast-path";
 import { assertUnlocked } from "./lock.service";
 import { allows, checkPartner, tokenFor, type PartnerCredentials } from "./partner.service";
 import { countVidUse } from "./vid.service";
@@ -142,7 +142,7 @@ async function verifyOtp(caller: Caller, rt: IdentityRuntime, identity: Identity
   const em = caller.em;
   const now = rt.now();
   if (identity.otpFrozenUntil && identity.otpFrozenUntil.getTime() > now.getTime()) throw mosipError("IDA-OTA-007");
-  const otp = await em.findOne(Otp, { identityId: identity.id }, { orderBy: { createdAt: "desc", id: "desc" } });
+  const otp = await latestOtp(em, identity.id);
   if (!otp) throw mosipError("IDA-OTA-012");
   if (otp.partnerId !== partnerId) throw mosipError("IDA-OTA-011");
   if (otp.transactionId !== transactionId) throw mosipError("IDA-OTA-005");
@@ -152,7 +152,7 @@ async function verifyOtp(caller: Caller, rt: IdentityRuntime, identity: Identity
   const ok = rt.crypto.sameHash(otp.codeHash, rt.crypto.hash("OTP", `${otp.id}:${code}`));
   if (ok) {
     // Conditional: two concurrent uses of one code cannot both pass.
-    const used = await em.nativeUpdate(Otp, { id: otp.id, status: OtpStatus.ACTIVE }, { status: OtpStatus.USED });
+    const used = await useOtp(em, otp.id);
     if (used !== 1) throw mosipError("IDA-OTA-004", "this OTP was already used");
     return;
   }

@@ -7,7 +7,7 @@
  */
 import type { EntityManager } from "@mikro-orm/core";
 import type { Identity, IdentityStatus } from "../entities/identity.entity";
-import type { RequestType } from "../entities/auth.entities";
+import type { Otp, OtpStatus, RequestType } from "../entities/auth.entities";
 import type { Vid, VidStatus, VidType } from "../entities/vid.entity";
 
 const isPg = (em: EntityManager) => em.getPlatform().constructor.name.startsWith("PostgreSql");
@@ -136,4 +136,27 @@ export async function vidsWhereHashIn(em: EntityManager, hashes: string[]): Prom
 
 export async function deleteById(em: EntityManager, name: string, id: string): Promise<void> {
   await em.getConnection().execute(`delete from ${table(em, name)} where id = ?`, [id], "run", em.getTransactionContext());
+}
+
+/** The identity's latest OTP (by creation, then id), as the ORM's findOne with that order would return it. */
+export async function latestOtp(em: EntityManager, identityId: string): Promise<Otp | null> {
+  const r = await one(em, `select * from ${table(em, "otp")} where identity_id = ? order by created_at desc, id desc limit 1`, [identityId]);
+  if (!r) return null;
+  return {
+    id: r.id as string,
+    identityId: r.identity_id as string,
+    partnerId: r.partner_id as string,
+    transactionId: r.transaction_id as string,
+    codeHash: r.code_hash as string,
+    status: r.status as OtpStatus,
+    failures: Number(r.failures),
+    expiresAt: toDate(r.expires_at)!,
+    createdAt: toDate(r.created_at)!,
+  } as Otp;
+}
+
+/** Marks an ACTIVE OTP USED; 1 when this call did it, 0 when it was no longer ACTIVE (a concurrent use). */
+export async function useOtp(em: EntityManager, otpId: string): Promise<number> {
+  const res = (await em.getConnection().execute(`update ${table(em, "otp")} set status = 'USED' where id = ? and status = 'ACTIVE'`, [otpId], "run", em.getTransactionContext())) as { affectedRows?: number; rowCount?: number };
+  return Number(res?.affectedRows ?? res?.rowCount ?? 0);
 }

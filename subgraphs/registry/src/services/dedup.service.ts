@@ -39,35 +39,70 @@ function dateSimilarity(a: string, b: string): { s: number; why: string } {
 
 /** Score of a pair in [0, 1] with its reasons; evidence missing on either side is left out. */
 export function scorePair(a: Comparable, b: Comparable, cfg: DedupConfig): { score: number; reasons: string[] } {
+  return scorePairAbove(a, b, cfg, -Infinity)!;
+}
+
+/**
+ * `scorePair`, but null as soon as the pair provably cannot reach `floor`: the cheap evidence (birth
+ * date, phone, area) is scored first and the name similarity (Jaro-Winkler, the expensive part) is
+ * bounded by 1; only pairs whose upper bound reaches `floor` pay for it. Same score and reasons.
+ */
+export function scorePairAbove(a: Comparable, b: Comparable, cfg: DedupConfig, floor: number): { score: number; reasons: string[] } | null {
   const w = cfg.weights;
+  // Parts are added in the same order as always (name, birth date, phone, area): identical floats.
+  let cheap = 0;
+  let cheapWeight = 0;
+  let date: { s: number; why: string } | null = null;
+  let phone: boolean | null = null;
+  let area: boolean | null = null;
+  if (a.birthDate && b.birthDate && w.birthDate > 0) {
+    date = dateSimilarity(a.birthDate, b.birthDate);
+    cheap += w.birthDate * date.s;
+    cheapWeight += w.birthDate;
+  }
+  if (a.primaryPhone && b.primaryPhone && w.phone > 0) {
+    phone = a.primaryPhone === b.primaryPhone;
+    cheap += w.phone * (phone ? 1 : 0);
+    cheapWeight += w.phone;
+  }
+  if (a.adminAreaCode && b.adminAreaCode && w.area > 0) {
+    area = a.adminAreaCode === b.adminAreaCode;
+    cheap += w.area * (area ? 1 : 0);
+    cheapWeight += w.area;
+  }
+  const mayHaveNames = !!(a.givenName || a.familyName || a.otherNames) && !!(b.givenName || b.familyName || b.otherNames) && w.name > 0;
+  if (floor > -Infinity) {
+    // Upper bound: a perfect name match (a tiny margin keeps float rounding on the safe side).
+    const bound = mayHaveNames ? (cheap + w.name) / (cheapWeight + w.name) : cheapWeight ? cheap / cheapWeight : 0;
+    if (bound < floor - 1e-9) return null;
+  }
   let sum = 0;
   let weight = 0;
   const reasons: string[] = [];
-  const ta = nameTokens(a.givenName, a.familyName, a.otherNames);
-  const tb = nameTokens(b.givenName, b.familyName, b.otherNames);
-  if (ta.length && tb.length && w.name > 0) {
-    const s = Math.min(tokenSetSimilarity(ta, tb), tokenSetSimilarity(tb, ta));
-    sum += w.name * s;
-    weight += w.name;
-    reasons.push(`name ${s.toFixed(2)}`);
+  if (mayHaveNames) {
+    const ta = nameTokens(a.givenName, a.familyName, a.otherNames);
+    const tb = nameTokens(b.givenName, b.familyName, b.otherNames);
+    if (ta.length && tb.length) {
+      const s = Math.min(tokenSetSimilarity(ta, tb), tokenSetSimilarity(tb, ta));
+      sum += w.name * s;
+      weight += w.name;
+      reasons.push(`name ${s.toFixed(2)}`);
+    }
   }
-  if (a.birthDate && b.birthDate && w.birthDate > 0) {
-    const d = dateSimilarity(a.birthDate, b.birthDate);
-    sum += w.birthDate * d.s;
+  if (date) {
+    sum += w.birthDate * date.s;
     weight += w.birthDate;
-    reasons.push(d.why);
+    reasons.push(date.why);
   }
-  if (a.primaryPhone && b.primaryPhone && w.phone > 0) {
-    const same = a.primaryPhone === b.primaryPhone;
-    sum += w.phone * (same ? 1 : 0);
+  if (phone !== null) {
+    sum += w.phone * (phone ? 1 : 0);
     weight += w.phone;
-    reasons.push(same ? "same phone" : "different phone");
+    reasons.push(phone ? "same phone" : "different phone");
   }
-  if (a.adminAreaCode && b.adminAreaCode && w.area > 0) {
-    const same = a.adminAreaCode === b.adminAreaCode;
-    sum += w.area * (same ? 1 : 0);
+  if (area !== null) {
+    sum += w.area * (area ? 1 : 0);
     weight += w.area;
-    reasons.push(same ? "same area" : "different area");
+    reasons.push(area ? "same area" : "different area");
   }
   return { score: weight ? sum / weight : 0, reasons };
 }
@@ -94,8 +129,8 @@ export function pairsInMemory(items: (Comparable & { keys: string[] })[], cfg: D
         if (seen.has(key)) continue;
         seen.add(key);
         comparisons++;
-        const { score, reasons } = scorePair(A, B, cfg);
-        if (score >= cfg.threshold) out.push({ a: A.id < B.id ? A.id : B.id, b: A.id < B.id ? B.id : A.id, score, reasons });
+        const scored = scorePairAbove(A, B, cfg, cfg.threshold);
+        if (scored && scored.score >= cfg.threshold) out.push({ a: A.id < B.id ? A.id : B.id, b: A.id < B.id ? B.id : A.id, score: scored.score, reasons: scored.reasons });
       }
     }
   }
@@ -108,56 +143,126 @@ function slices<T>(xs: T[], n: number): T[][] {
   return out;
 }
 
+/** A table name for raw SQL: schema-qualified on PostgreSQL, plain on SQLite. */
+function rawTable(em: EntityManager, name: string): string {
+  const schema = em.config.get("schema");
+  return em.getPlatform().constructor.name.toLowerCase().includes("postgre") && schema ? `"${schema}"."${name}"` : name;
+}
+
+/** Raw rows in the caller's transaction (no entity hydration: bulk paths read many thousand rows). */
+async function rawRows<T>(em: EntityManager, sql: string, params: unknown[]): Promise<T[]> {
+  return (await em.getConnection().execute(sql, params, "all", em.getTransactionContext())) as T[];
+}
+
+type PartnerRow = { sid: string; id: string; kind: string | null; status: string | null; given_name: string | null; family_name: string | null; other_names: string | null; birth_date: string | null; primary_phone: string | null; admin_area_code: string | null };
+
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+function addDays(iso: string, days: number): string {
+  return new Date(Date.parse(`${iso}T00:00:00Z`) + days * DAY).toISOString().slice(0, 10);
+}
+
+/**
+ * The birth-date window a partner must fall in to possibly reach the threshold, from the weights: the
+ * best score a pair can have with birth-date similarity `s` is (every other weight + w·s) / (all
+ * weights). Returns the smallest similarity that can still pass (0 = the birth date cannot rule out).
+ */
+export function minDateSimilarity(cfg: DedupConfig): number {
+  const w = cfg.weights;
+  if (!(w.birthDate > 0)) return 0;
+  const others = Math.max(0, w.name) + Math.max(0, w.phone) + Math.max(0, w.area);
+  for (const s of [0, 0.5, 0.85, 1]) if ((others + w.birthDate * s) / (others + w.birthDate) >= cfg.threshold - 1e-9) return s;
+  return 1;
+}
+
+/** [lo, hi, swapped] of the partners' birth dates worth comparing with `birthDate` (see dateSimilarity), or nulls for "any". */
+function dateWindow(birthDate: string | null | undefined, minSimilarity: number): [string | null, string | null, string | null] {
+  const m = birthDate ? ISO_DATE.exec(birthDate) : null;
+  if (!m || minSimilarity <= 0 || Number.isNaN(Date.parse(`${birthDate}T00:00:00Z`))) return [null, null, null];
+  const days = minSimilarity >= 1 ? 0 : minSimilarity > 0.5 ? 31 : 366;
+  const swapped = Number(m[3]) <= 12 && minSimilarity < 1 ? `${m[1]}-${m[3]}-${m[2]}` : null;
+  return [addDays(birthDate!, -days), addDays(birthDate!, days), swapped];
+}
+
 /**
  * Finds and stores candidates for the given individuals against the whole registry, through the
- * key table: one query for block partners, one for their data, one for existing pairs, one insert.
+ * key table, in four statements: the size of each block (blocks over MAX_BLOCK are skipped), the
+ * block partners with the data scoring needs, existing pairs, one insert. Partners whose birth date
+ * already rules them out under the configured weights (`minDateSimilarity`) are filtered by the
+ * database, and pairs whose cheap evidence rules them out are not name-scored (`scorePairAbove`):
+ * the same candidates as comparing every block partner, with far fewer rows and comparisons.
+ * Rows are plain (no entities); key lists travel as one JSON parameter.
  */
-export async function findCandidatesFor(em: EntityManager, subjects: { id: string; keys: string[] }[], cfg: DedupConfig): Promise<number> {
+export async function findCandidatesFor(em: EntityManager, subjects: { id: string; keys: string[]; birthDate?: string | null }[], cfg: DedupConfig): Promise<number> {
   const blockKeys = [...new Set(subjects.flatMap((s) => s.keys.filter(isBlockingKey)))];
   if (!blockKeys.length) return 0;
-  const partnersByKey = new Map<string, string[]>();
+  const pg = em.getPlatform().constructor.name.toLowerCase().includes("postgre");
+  const keyTable = rawTable(em, "registrant_key");
+  const regTable = rawTable(em, "registrant");
+  const jsonList = pg ? "select jsonb_array_elements_text(?::jsonb)" : "select value from json_each(?)";
+  // 1. Block sizes (index only): a block larger than MAX_BLOCK is too common to tell anything.
+  const usable = new Set<string>();
   for (const part of slices(blockKeys, 5000)) {
-    const rows = await em.find(RegistrantKey, { key: { $in: part } }, { fields: ["key", "registrantId"] });
-    for (const r of rows) (partnersByKey.get(r.key) ?? partnersByKey.set(r.key, []).get(r.key)!).push(r.registrantId);
+    const rows = await rawRows<{ key: string; c: number | string }>(em, `select key, count(*) as c from ${keyTable} where key in (${jsonList}) group by key`, [JSON.stringify(part)]);
+    for (const r of rows) if (Number(r.c) <= MAX_BLOCK) usable.add(r.key);
   }
-  const pairs = new Map<string, [string, string]>();
+  // 2. Partners per (subject, key), within the subject's birth-date window, with what scoring reads.
+  const minSim = minDateSimilarity(cfg);
+  const tuples: [string, string, string | null, string | null, string | null][] = [];
   for (const s of subjects) {
-    for (const k of s.keys) {
-      const partners = partnersByKey.get(k);
-      if (!partners || partners.length > MAX_BLOCK) continue;
-      for (const p of partners) {
-        if (p === s.id) continue;
-        const [a, b] = s.id < p ? [s.id, p] : [p, s.id];
-        pairs.set(`${a}|${b}`, [a, b]);
+    const [lo, hi, sw] = dateWindow(s.birthDate, minSim);
+    for (const k of new Set(s.keys)) if (usable.has(k)) tuples.push([s.id, k, lo, hi, sw]);
+  }
+  const subjectRows = pg
+    ? "select e->>0 as sid, e->>1 as key, e->>2 as lo, e->>3 as hi, e->>4 as sw from jsonb_array_elements(?::jsonb) e"
+    : "select json_extract(value, '$[0]') as sid, json_extract(value, '$[1]') as key, json_extract(value, '$[2]') as lo, json_extract(value, '$[3]') as hi, json_extract(value, '$[4]') as sw from json_each(?)";
+  const people = new Map<string, Comparable>();
+  const partnersOf = new Map<string, Set<string>>();
+  for (const part of slices(tuples, 5000)) {
+    const rows = await rawRows<PartnerRow>(
+      em,
+      `select distinct s.sid, k.registrant_id as id, r.kind, r.status, r.given_name, r.family_name, r.other_names, r.birth_date, r.primary_phone, r.admin_area_code ` +
+        `from (${subjectRows}) s join ${keyTable} k on k.key = s.key left join ${regTable} r on r.id = k.registrant_id ` +
+        `where s.lo is null or r.birth_date is null or (r.birth_date >= s.lo and r.birth_date <= s.hi) or r.birth_date = s.sw`,
+      [JSON.stringify(part)],
+    );
+    for (const r of rows) {
+      const id = String(r.id);
+      const sid = String(r.sid);
+      (partnersOf.get(sid) ?? partnersOf.set(sid, new Set()).get(sid)!).add(id);
+      if (r.kind === RegistrantKind.INDIVIDUAL && r.status !== RegistrantStatus.MERGED && !people.has(id)) {
+        people.set(id, { id, givenName: r.given_name, familyName: r.family_name, otherNames: r.other_names, birthDate: r.birth_date, primaryPhone: r.primary_phone, adminAreaCode: r.admin_area_code });
       }
     }
   }
-  if (!pairs.size) return 0;
-  const ids = [...new Set([...pairs.values()].flat())];
-  const people = new Map<string, Comparable>();
-  for (const part of slices(ids, 5000)) {
-    const rows = await em.find(Registrant, { id: { $in: part }, kind: RegistrantKind.INDIVIDUAL, status: { $ne: RegistrantStatus.MERGED } }, {
-      fields: ["id", "givenName", "familyName", "otherNames", "birthDate", "primaryPhone", "adminAreaCode"],
-    });
-    for (const r of rows) people.set(r.id, r);
-  }
+  const seen = new Set<string>();
   const found: { a: string; b: string; score: number; reasons: string[] }[] = [];
-  for (const [a, b] of pairs.values()) {
-    const A = people.get(a);
-    const B = people.get(b);
-    if (!A || !B) continue;
-    const { score, reasons } = scorePair(A, B, cfg);
-    if (score >= cfg.threshold) found.push({ a, b, score, reasons });
+  for (const s of subjects) {
+    for (const p of partnersOf.get(s.id) ?? []) {
+      if (p === s.id) continue;
+      const [a, b] = s.id < p ? [s.id, p] : [p, s.id];
+      const pair = `${a}|${b}`;
+      if (seen.has(pair)) continue;
+      seen.add(pair);
+      const A = people.get(a);
+      const B = people.get(b);
+      if (!A || !B) continue;
+      const scored = scorePairAbove(A, B, cfg, cfg.threshold);
+      if (scored && scored.score >= cfg.threshold) found.push({ a, b, score: scored.score, reasons: scored.reasons });
+    }
   }
   if (!found.length) return 0;
   const existing = new Set<string>();
+  const candTable = rawTable(em, "dedup_candidate");
   for (const part of slices(found, 2000)) {
-    const rows = await em.find(
-      DedupCandidate,
-      { registrantA: { $in: [...new Set(part.map((p) => p.a))] }, registrantB: { $in: [...new Set(part.map((p) => p.b))] } },
-      { fields: ["registrantA", "registrantB"] },
+    const as = [...new Set(part.map((p) => p.a))];
+    const bs = [...new Set(part.map((p) => p.b))];
+    const rows = await rawRows<{ registrant_a: string; registrant_b: string }>(
+      em,
+      `select registrant_a, registrant_b from ${candTable} where registrant_a in (${as.map(() => "?").join(", ")}) and registrant_b in (${bs.map(() => "?").join(", ")})`,
+      [...as, ...bs],
     );
-    for (const r of rows) existing.add(`${r.registrantA}|${r.registrantB}`);
+    for (const r of rows) existing.add(`${r.registrant_a}|${r.registrant_b}`);
   }
   const fresh = found.filter((p) => !existing.has(`${p.a}|${p.b}`));
   if (fresh.length) {
