@@ -28,16 +28,59 @@ export interface TokenClaims {
 
 export type TokenVerifier = (authorizationHeader: string | undefined | null) => Promise<Viewer>;
 
-export function createTokenVerifier(settings: AuthSettings): TokenVerifier {
+export interface VerifierOptions {
+  /** Verified tokens kept (default 10,000; 0 turns the cache off). */
+  cacheSize?: number;
+  /** Longest a verified token is trusted without checking its signature again (default 60 s). */
+  cacheMs?: number;
+  now?: () => number;
+}
+
+/**
+ * Tokens already verified, by their exact text: a partner's next requests skip the signature check
+ * (the largest per-request cost after parsing, in the identity and vouchers profiles). An entry never
+ * outlives the token's `exp`, nor `cacheMs`, which bounds how long a key rotated out of the JWKS
+ * keeps working. Least recently used entries go first.
+ */
+class VerifiedTokens {
+  private readonly entries = new Map<string, { viewer: Viewer; until: number }>();
+  constructor(
+    private readonly size: number,
+    private readonly maxAgeMs: number,
+    private readonly now: () => number,
+  ) {}
+
+  get(token: string): Viewer | undefined {
+    const entry = this.entries.get(token);
+    if (!entry) return undefined;
+    this.entries.delete(token);
+    if (this.now() >= entry.until) return undefined;
+    this.entries.set(token, entry); // most recently used last
+    return entry.viewer;
+  }
+
+  set(token: string, viewer: Viewer, exp: number | undefined): void {
+    if (this.size <= 0) return;
+    const until = Math.min(this.now() + this.maxAgeMs, exp !== undefined ? exp * 1000 : Number.POSITIVE_INFINITY);
+    if (this.entries.size >= this.size) this.entries.delete(this.entries.keys().next().value!);
+    this.entries.set(token, { viewer, until });
+  }
+}
+
+export function createTokenVerifier(settings: AuthSettings, opts: VerifierOptions = {}): TokenVerifier {
   const production = settings.NODE_ENV === "production";
   if (!settings.JWKS_URL && production) throw new Error("JWKS_URL is required in production");
   const jwks = settings.JWKS_URL ? createRemoteJWKSet(new URL(settings.JWKS_URL)) : null;
   const secret = new TextEncoder().encode(settings.JWT_SECRET ?? DEV_JWT_SECRET);
   const options = { issuer: settings.JWT_ISSUER, audience: settings.JWT_AUDIENCE };
+  const now = opts.now ?? Date.now;
+  const verified = new VerifiedTokens(opts.cacheSize ?? 10_000, opts.cacheMs ?? 60_000, now);
   return async (header) => {
     if (!header) return ANONYMOUS;
     const match = /^Bearer\s+(\S+)$/i.exec(header.trim());
     if (!match) throw unauthenticated("Authorization header must be 'Bearer <token>'");
+    const cached = verified.get(match[1]!);
+    if (cached) return cached;
     let payload: JWTPayload;
     try {
       ({ payload } = jwks
@@ -47,7 +90,9 @@ export function createTokenVerifier(settings: AuthSettings): TokenVerifier {
       if (err instanceof joseErrors.JWTExpired) throw unauthenticated("Token expired");
       throw unauthenticated("Invalid token");
     }
-    return viewerFromClaims(payload);
+    const viewer = viewerFromClaims(payload);
+    verified.set(match[1]!, viewer, payload.exp);
+    return viewer;
   };
 }
 
