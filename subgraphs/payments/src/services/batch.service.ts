@@ -2,7 +2,7 @@ import { createHash, randomUUID } from "node:crypto";
 import { Readable } from "node:stream";
 import type { EntityManager } from "@mikro-orm/core";
 import { parse } from "csv-parse";
-import { assertCurrency, audit, badInput, fromMinorUnits, notFound, toMinorUnits, userError, type AuditActor, type JobQueue } from "@g2p/kit";
+import { assertCurrency, audit, badInput, decimalToMinor, fromMinorUnits, notFound, toMinorUnits, userError, type AuditActor, type JobQueue } from "@g2p/kit";
 import { BatchSource, BatchStatus, DisbursementBatch, TERMINAL_BATCH } from "../entities/disbursement-batch.entity";
 import { HoldStatus, LedgerHold } from "../entities/ledger.entity";
 import { Payment, PaymentStatus } from "../entities/payment.entity";
@@ -10,7 +10,7 @@ import { enqueuePipeline } from "../jobs/pipeline.job";
 import { accountCodes, closeHold, placeHold } from "./ledger.service";
 import { parseFinancialAddress } from "./mapper.service";
 import { lockBatch, maybeFinish } from "./pipeline.service";
-import { isUniqueViolation, slices } from "./sql";
+import { insertRows, isUniqueViolation, minorToRawMoney, slices } from "./sql";
 
 export interface InstructionInput {
   instructionId?: string | null;
@@ -175,12 +175,59 @@ export async function submitBatch(em: EntityManager, actor: AuditActor, jobs: Jo
 
 async function insertPayments(tx: EntityManager, batchId: string, rows: Row[]): Promise<void> {
   const base = Date.now();
-  for (const part of slices(rows, INSERT_SLICE)) {
-    await tx.insertMany(
-      Payment,
-      part.map((r) => ({ ...r, id: randomUUID(), batchId, attempts: 0, createdAt: new Date(base + r.seq), updatedAt: new Date(base) })) as Payment[],
-    );
-  }
+  for (const part of slices(rows, INSERT_SLICE)) await insertPaymentRows(tx, batchId, part, base);
+}
+
+const PAYMENT_COLUMNS = [
+  "id",
+  "batch_id",
+  "seq",
+  "instruction_id",
+  "registrant_id",
+  "entitlement_id",
+  "beneficiary_id",
+  "financial_address",
+  "provider_code",
+  "amount",
+  "currency",
+  "note",
+  "status",
+  "status_reason",
+  "provider_reference",
+  "attempts",
+  "created_at",
+  "updated_at",
+];
+
+/** One multi-row INSERT of new payments (raw column values; a duplicate still fails on the unique indexes). */
+async function insertPaymentRows(tx: EntityManager, batchId: string, rows: Row[], base: number): Promise<void> {
+  const date = (d: Date) => tx.getPlatform().processDateProperty(d);
+  const updated = date(new Date(base));
+  await insertRows(
+    tx,
+    Payment,
+    PAYMENT_COLUMNS,
+    rows.map((r) => [
+      randomUUID(),
+      batchId,
+      r.seq,
+      r.instructionId,
+      r.registrantId ?? null,
+      r.entitlementId ?? null,
+      r.beneficiaryId,
+      r.financialAddress ?? null,
+      r.providerCode ?? null,
+      minorToRawMoney(tx, decimalToMinor(r.amount)),
+      r.currency,
+      r.note ?? null,
+      r.status,
+      r.statusReason ?? null,
+      r.providerReference ?? null,
+      0,
+      date(new Date(base + r.seq)),
+      updated,
+    ]),
+  );
 }
 
 /** Payment Hub EE's bulk CSV columns (a header may use any subset that includes the required ones). */
@@ -275,7 +322,7 @@ export async function submitCsvBatch(em: EntityManager, actor: AuditActor, jobs:
         if (!pending.length) return;
         const ents = pending.map((r) => r.entitlementId).filter((e): e is string => !!e);
         if (ents.length) await refuseEntitlementsAlreadyPaid(tx, ents);
-        await tx.insertMany(Payment, pending.map((r) => ({ ...r, id: randomUUID(), batchId: created.id, attempts: 0, createdAt: new Date(base + r.seq), updatedAt: new Date(base) })) as Payment[]);
+        await insertPaymentRows(tx, created.id, pending, base);
         pending = [];
       };
       try {

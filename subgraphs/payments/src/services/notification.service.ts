@@ -16,7 +16,7 @@ import { mapLimit } from "../connectors/types";
 import { NotificationStatus, PaymentNotification } from "../entities/notification.entity";
 import { PaymentStatus, type Payment } from "../entities/payment.entity";
 import { parseFinancialAddress } from "./mapper.service";
-import { tableOf } from "./sql";
+import { insertRows, tableOf } from "./sql";
 
 /** Financial-address types whose id is a mobile-money MSISDN (G2P Connect `mobile:<msisdn>@<provider>`). */
 const MSISDN_TYPES = new Set(["mobile", "msisdn"]);
@@ -56,36 +56,37 @@ export function smsRecipient(financialAddress: string | null | undefined): { to:
  * Key `<payment>:<status>:<attempts>`: one per outcome of a send attempt (a retried payment that later
  * completes is told again); a repeated key is ignored.
  */
-export async function queueNotifications(em: EntityManager, payments: Payment[]): Promise<void> {
-  const now = new Date();
+export async function queueNotifications(
+  em: EntityManager,
+  payments: Pick<Payment, "id" | "batchId" | "status" | "attempts" | "amount" | "currency" | "providerReference" | "financialAddress">[],
+): Promise<void> {
+  const now = em.getPlatform().processDateProperty(new Date());
   const rows = payments
     .filter((p) => p.status === PaymentStatus.COMPLETED || p.status === PaymentStatus.FAILED)
     .map((p) => {
       const r = smsRecipient(p.financialAddress);
-      return {
-        id: randomUUID(),
-        dedupeKey: `${p.id}:${p.status}:${p.attempts}`,
-        paymentId: p.id,
-        batchId: p.batchId,
-        channel: "SMS",
-        recipient: "to" in r ? r.to : null,
-        text: notificationText(p),
-        status: "to" in r ? NotificationStatus.PENDING : NotificationStatus.SKIPPED,
-        attempts: 0,
-        nextAttemptAt: now,
-        lastError: "skip" in r ? `skipped: ${r.skip}` : null,
-        createdAt: now,
-        updatedAt: now,
-      };
+      return [
+        randomUUID(),
+        `${p.id}:${p.status}:${p.attempts}`,
+        p.id,
+        p.batchId,
+        "SMS",
+        "to" in r ? r.to : null,
+        notificationText(p),
+        "to" in r ? NotificationStatus.PENDING : NotificationStatus.SKIPPED,
+        0,
+        now,
+        "skip" in r ? `skipped: ${r.skip}` : null,
+        now,
+        now,
+      ];
     });
-  for (let i = 0; i < rows.length; i += 500) {
-    const page = rows.slice(i, i + 500);
-    // Callers hold the batch row lock, so nobody inserts the same keys concurrently.
-    const existing = new Set((await em.find(PaymentNotification, { dedupeKey: { $in: page.map((r) => r.dedupeKey) } }, { fields: ["dedupeKey"] })).map((r) => r.dedupeKey));
-    const fresh = page.filter((r) => !existing.has(r.dedupeKey));
-    if (fresh.length > 0) await em.insertMany(PaymentNotification, fresh);
-  }
+  // One multi-row INSERT … ON CONFLICT (dedupe_key) DO NOTHING per 1,000 rows: a repeated key (a chunk
+  // re-run, a duplicate callback) is dropped by the unique index instead of being looked up first.
+  await insertRows(em, PaymentNotification, NOTIFICATION_COLUMNS, rows, "dedupe_key");
 }
+
+const NOTIFICATION_COLUMNS = ["id", "dedupe_key", "payment_id", "batch_id", "channel", "recipient", "text", "status", "attempts", "next_attempt_at", "last_error", "created_at", "updated_at"];
 
 export interface NotificationCounts {
   pending: number;

@@ -14,7 +14,7 @@ import { Payment, PaymentStatus } from "../entities/payment.entity";
 import { accountCodes, closeHold, consumeHold, placeHold, post } from "./ledger.service";
 import { parseFinancialAddress, resolveMany } from "./mapper.service";
 import { queueNotifications } from "./notification.service";
-import { isSqlite, rawMoneyToMinor, tableOf } from "./sql";
+import { isSqlite, rawMoneyToMinor, tableOf, updateRows } from "./sql";
 
 export const SYSTEM: AuditActor = { viewer: createViewer({ sub: "system:payments-pipeline", roles: ["service"] }) };
 
@@ -42,7 +42,22 @@ export async function prepareRange(em: EntityManager, batchId: string, from: num
   if (batch.status === BatchStatus.RECEIVED) {
     await em.nativeUpdate(DisbursementBatch, { id: batchId, status: BatchStatus.RECEIVED }, { status: BatchStatus.VALIDATING });
   }
-  const payments = await em.find(Payment, { batchId, status: PaymentStatus.PENDING, providerCode: null, seq: { $gte: from, $lt: to } }, { orderBy: { seq: "asc" } });
+  // Plain rows, written back in one bulk UPDATE: no entity hydration or change sets per payment.
+  const found = await em.getConnection().execute<{ id: string; beneficiary_id: string; financial_address: string | null }[]>(
+    `select id, beneficiary_id, financial_address from ${tableOf(em, Payment)}
+      where batch_id = ? and seq >= ? and seq < ? and status = ? and provider_code is null order by seq`,
+    [batchId, from, to, PaymentStatus.PENDING],
+    "all",
+    em.getTransactionContext(),
+  );
+  const payments = (found as { id: string; beneficiary_id: string; financial_address: string | null }[]).map((r) => ({
+    id: String(r.id),
+    beneficiaryId: String(r.beneficiary_id),
+    financialAddress: r.financial_address == null ? null : String(r.financial_address),
+    status: PaymentStatus.PENDING,
+    statusReason: null as string | null,
+    providerCode: null as string | null,
+  }));
   if (payments.length === 0) return;
   const lookups = payments.filter((p) => !p.financialAddress);
   const resolved = new Map((await resolveMany(em, lookups.map((p) => p.beneficiaryId))).map((r) => [r.beneficiaryId, r]));
@@ -78,8 +93,22 @@ export async function prepareRange(em: EntityManager, batchId: string, from: num
     }
     p.providerCode = provider.code;
   }
-  await em.flush();
+  const now = em.getPlatform().processDateProperty(new Date());
+  await updateRows(
+    em,
+    Payment,
+    PREPARE_COLUMNS,
+    payments.map((p) => [p.id, p.status, p.statusReason, p.financialAddress, p.providerCode, now]),
+  );
 }
+
+const PREPARE_COLUMNS = [
+  { column: "status", pgType: "text" },
+  { column: "status_reason", pgType: "text" },
+  { column: "financial_address", pgType: "varchar(300)" },
+  { column: "provider_code", pgType: "varchar(100)" },
+  { column: "updated_at", pgType: "timestamptz" },
+];
 
 /** Budget authorization once every payment is prepared: hold the valid total on the program's funding account. */
 export async function authorize(em: EntityManager, batchId: string): Promise<void> {
@@ -115,7 +144,49 @@ export async function authorize(em: EntityManager, batchId: string): Promise<voi
   await em.flush();
 }
 
-function instructionOf(p: Payment): Instruction {
+/**
+ * The columns of a payment that dispatch, outcomes and notifications use. The dispatch chunk reads
+ * them as plain rows (no entity hydration, no unit-of-work change sets) and writes outcomes back in
+ * bulk; entities (callbacks, status queries, operators) are still flushed by the ORM.
+ */
+export type PaymentRow = Pick<
+  Payment,
+  "id" | "batchId" | "amount" | "currency" | "financialAddress" | "note" | "providerCode" | "status" | "statusReason" | "providerReference" | "attempts"
+>;
+
+async function readyRows(em: EntityManager, batchId: string, from: number, to: number): Promise<PaymentRow[]> {
+  const rows = await em.getConnection().execute<Record<string, unknown>[]>(
+    `select id, batch_id, amount, currency, financial_address, note, provider_code, status, status_reason, provider_reference, attempts
+       from ${tableOf(em, Payment)} where batch_id = ? and seq >= ? and seq < ? and status = ? order by seq`,
+    [batchId, from, to, PaymentStatus.READY],
+    "all",
+    em.getTransactionContext(),
+  );
+  const text = (v: unknown) => (v == null ? null : String(v));
+  return (rows as Record<string, unknown>[]).map((r) => ({
+    id: String(r.id),
+    batchId: String(r.batch_id),
+    amount: fromMinorUnits(rawMoneyToMinor(em, r.amount)),
+    currency: String(r.currency),
+    financialAddress: text(r.financial_address),
+    note: text(r.note),
+    providerCode: text(r.provider_code),
+    status: r.status as PaymentStatus,
+    statusReason: text(r.status_reason),
+    providerReference: text(r.provider_reference),
+    attempts: Number(r.attempts),
+  }));
+}
+
+const OUTCOME_COLUMNS = [
+  { column: "status", pgType: "text" },
+  { column: "status_reason", pgType: "text" },
+  { column: "provider_reference", pgType: "varchar(200)" },
+  { column: "attempts", pgType: "int" },
+  { column: "updated_at", pgType: "timestamptz" },
+];
+
+function instructionOf(p: PaymentRow): Instruction {
   return { id: p.id, amount: p.amount, currency: p.currency, payee: parseFinancialAddress(p.financialAddress!)!, note: p.note };
 }
 
@@ -131,12 +202,16 @@ export async function dispatchRange(em: EntityManager, batchId: string, from: nu
   if (batch.status === BatchStatus.RECEIVED || batch.status === BatchStatus.VALIDATING) throw new NotReadyError(`batch ${batchId} not authorized yet`);
   if (batch.status === BatchStatus.APPROVED) batch.status = BatchStatus.PROCESSING;
   if (batch.status !== BatchStatus.PROCESSING) return;
-  const payments = await em.find(Payment, { batchId, status: PaymentStatus.READY, seq: { $gte: from, $lt: to } }, { orderBy: { seq: "asc" } });
+  const payments = await readyRows(em, batchId, from, to);
   if (payments.length > 0) {
     const hold = await em.findOne(LedgerHold, { batchId, status: HoldStatus.OPEN }, { orderBy: { createdAt: "desc" } });
     const connectors = await connectorsFor(em, [...new Set(payments.map((p) => p.providerCode!))]);
-    const byProvider = new Map<string, Payment[]>();
-    for (const p of payments) byProvider.set(p.providerCode!, [...(byProvider.get(p.providerCode!) ?? []), p]);
+    const byProvider = new Map<string, PaymentRow[]>();
+    for (const p of payments) {
+      const list = byProvider.get(p.providerCode!);
+      if (list) list.push(p);
+      else byProvider.set(p.providerCode!, [p]);
+    }
     const outcomes = new Map<string, Outcome>();
     await Promise.all(
       [...byProvider].map(async ([code, list]) => {
@@ -157,11 +232,13 @@ export async function dispatchRange(em: EntityManager, batchId: string, from: nu
 /**
  * Applies outcomes to payments and posts one balanced ledger entry for them; payments that reach
  * COMPLETED or FAILED get their beneficiary notification queued in the same transaction (outbox).
+ * Managed entities are written by the ORM's flush; plain rows (the dispatch chunk) by one bulk
+ * UPDATE … FROM (VALUES …) per 1,000 rows.
  */
 export async function recordOutcomes(
   em: EntityManager,
   batch: DisbursementBatch,
-  payments: Payment[],
+  payments: PaymentRow[],
   outcomes: Map<string, Outcome | { id: string; status: "COMPLETED" | "FAILED"; reason?: string; reference?: string | null }>,
   postingKey: string,
   hold: LedgerHold | null,
@@ -203,6 +280,14 @@ export async function recordOutcomes(
   for (const [code, amount] of settled) lines.push({ account: accountCodes.settlement(code), amount });
   await post(em, { key: postingKey, description: `batch ${batch.id} ${fresh ? "dispatch" : "status resolution"}`, currency: batch.currency, batchId: batch.id, lines });
   if (hold && spent > 0n) await consumeHold(em, hold, spent);
+  const now = em.getPlatform().processDateProperty(new Date());
+  const plain = payments.filter((p) => !(p instanceof Payment) && outcomes.has(p.id));
+  await updateRows(
+    em,
+    Payment,
+    OUTCOME_COLUMNS,
+    plain.map((p) => [p.id, p.status, p.statusReason ?? null, p.providerReference ?? null, p.attempts, now]),
+  );
   await em.flush();
   await queueNotifications(em, payments.filter((p) => outcomes.has(p.id)));
 }
@@ -344,9 +429,23 @@ export async function notifyProgress(em: EntityManager, batch: DisbursementBatch
   await em.flush();
 }
 
+async function anyInFlight(em: EntityManager, batchId: string): Promise<boolean> {
+  const rows = await em.getConnection().execute<{ one: number }[]>(
+    `select 1 as one from ${tableOf(em, Payment)} where batch_id = ? and status in (?, ?, ?) limit 1`,
+    [batchId, ...IN_FLIGHT],
+    "all",
+    em.getTransactionContext(),
+  );
+  return rows.length > 0;
+}
+
 /** Closes the batch when nothing is left in flight; RECONCILING while UNKNOWN payments remain. */
 export async function maybeFinish(em: EntityManager, batch: DisbursementBatch): Promise<void> {
   if (TERMINAL_BATCH.has(batch.status)) return;
+  // Cheap probe first (one index lookup on (batch_id, status)): while anything is in flight — every
+  // dispatch chunk but the last — the batch cannot close, and the grouped count over the whole batch
+  // (O(batch) per chunk, O(batch²) per batch) is not needed.
+  if (await anyInFlight(em, batch.id)) return;
   const counts = await statusCounts(em, batch.id);
   const n = (s: PaymentStatus) => counts.find((c) => c.status === s)?.count ?? 0;
   if (counts.some((c) => IN_FLIGHT.has(c.status) && c.count > 0)) return;

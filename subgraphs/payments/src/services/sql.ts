@@ -37,3 +37,48 @@ export function isUniqueViolation(err: unknown): boolean {
   const e = err as { name?: string; code?: string; message?: string };
   return e?.name === "UniqueConstraintViolationException" || e?.code === "23505" || /UNIQUE constraint failed|duplicate key/i.test(String(e?.message));
 }
+
+export interface BulkColumn {
+  /** Column name in the table. */
+  column: string;
+  /** PostgreSQL type the text parameter is cast to (VALUES parameters arrive untyped). */
+  pgType: string;
+}
+
+/**
+ * Writes different values to many rows in one statement per 1,000 rows:
+ * `UPDATE t SET c = v.c … FROM (VALUES (id, c, …), …) v WHERE t.id = v.id` (PostgreSQL, and SQLite
+ * ≥ 3.33 whose VALUES columns are column1…N). `rows` are `[id, ...values in columns order]`, values
+ * already in the column's raw form (minorToRawMoney, platform dates). Runs in the caller's transaction.
+ */
+export async function updateRows(em: EntityManager, entity: { name: string }, columns: BulkColumn[], rows: unknown[][], idType = "uuid"): Promise<void> {
+  const table = tableOf(em, entity);
+  const sqlite = isSqlite(em);
+  const tuple = `(${["?", ...columns.map(() => "?")].join(", ")})`;
+  for (const part of slices(rows, 1000)) {
+    const values = part.map(() => tuple).join(", ");
+    const sql = sqlite
+      ? `update ${table} set ${columns.map((c, i) => `"${c.column}" = v.column${i + 2}`).join(", ")} from (values ${values}) as v where ${table}."id" = v.column1`
+      : `update ${table} as t set ${columns.map((c) => `"${c.column}" = cast(v."${c.column}" as ${c.pgType})`).join(", ")} from (values ${values}) as v("id", ${columns
+          .map((c) => `"${c.column}"`)
+          .join(", ")}) where t."id" = cast(v."id" as ${idType})`;
+    await em.getConnection().execute(sql, part.flat(), "run", em.getTransactionContext());
+  }
+}
+
+/**
+ * Multi-row `INSERT`, 1,000 rows per statement, values in raw column form (minorToRawMoney, platform
+ * dates); with `ignoreConflictOn` a row whose unique column already holds its value is skipped
+ * (`ON CONFLICT (…) DO NOTHING`, both databases). Cheaper than the ORM's insertMany at volume: no
+ * per-value quoting, one parameterised statement.
+ */
+export async function insertRows(em: EntityManager, entity: { name: string }, columns: string[], rows: unknown[][], ignoreConflictOn?: string): Promise<void> {
+  const table = tableOf(em, entity);
+  const tuple = `(${columns.map(() => "?").join(", ")})`;
+  const tail = ignoreConflictOn ? ` on conflict ("${ignoreConflictOn}") do nothing` : "";
+  for (const part of slices(rows, 1000)) {
+    await em
+      .getConnection()
+      .execute(`insert into ${table} (${columns.map((c) => `"${c}"`).join(", ")}) values ${part.map(() => tuple).join(", ")}${tail}`, part.flat(), "run", em.getTransactionContext());
+  }
+}
