@@ -15,8 +15,8 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { cpus, loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { randomUUID } from "node:crypto";
-import { createTestDatabase, dataOf, graphqlRequest, startSubgraph, tokenFor } from "@g2p/kit";
-import { deliver, issueChunk, signingKey, subgraph, Voucher, VoucherStatus, type DeliveredVoucher, type ValidInstruction } from "@g2p/vouchers";
+import { createTestDatabase, createViewer, dataOf, graphqlRequest, startSubgraph, tokenFor, type SubgraphContext } from "@g2p/kit";
+import { deliver, issueChunk, redeemVoucher, signingKey, subgraph, Voucher, VoucherStatus, type DeliveredVoucher, type ValidInstruction } from "@g2p/vouchers";
 import { exportJWK, generateKeyPair } from "jose";
 
 type Row = Record<string, string | number>;
@@ -50,6 +50,8 @@ export async function run(input: string[] | VoucherBenchOptions = []) {
   const smoke = opts.smoke ?? args.includes("--smoke");
   const N = opts.vouchers ?? arg(args, "vouchers", smoke ? 3_000 : 1_000_000);
   const R = Math.min(N, opts.redemptions ?? arg(args, "redemptions", smoke ? 300 : 20_000));
+  // The same redemptions called on the service directly (no HTTP, GraphQL or token): where time goes.
+  const S = Math.min(N - R, arg(args, "service-redemptions", smoke ? 300 : Math.min(R, 10_000)));
   const C = opts.concurrency ?? arg(args, "concurrency", 32);
   const CHUNK = 1000;
 
@@ -60,6 +62,17 @@ export async function run(input: string[] | VoucherBenchOptions = []) {
   });
   const rows: Row[] = [];
   const notes: string[] = [];
+  // Experiment for a kit setting (not a vouchers one): a larger SQLite page cache on the one connection.
+  const cacheMb = arg(args, "sqlite-cache-mb", 0);
+  if (cacheMb > 0 && !db.databaseUrl) {
+    await sg.orm.em.getConnection().execute(`pragma cache_size = -${Math.round(cacheMb * 1024)}`);
+    notes.push(`SQLite page cache set to ${cacheMb} MB for this run (pragma cache_size; kit default 2 MB).`);
+  }
+  const walPages = arg(args, "sqlite-wal-autocheckpoint", 0);
+  if (walPages > 0 && !db.databaseUrl) {
+    await sg.orm.em.getConnection().execute(`pragma wal_autocheckpoint = ${Math.round(walPages)}`);
+    notes.push(`SQLite wal_autocheckpoint set to ${walPages} pages for this run (SQLite default 1,000).`);
+  }
   try {
     const programId = randomUUID();
     const recipient = (await exportJWK((await generateKeyPair("ECDH-ES+A256KW", { crv: "P-256" })).publicKey)) as unknown as Record<string, unknown>;
@@ -91,7 +104,7 @@ export async function run(input: string[] | VoucherBenchOptions = []) {
         return issued;
       });
       chunkMs.push(performance.now() - c0);
-      if (keep.length < R) keep.push(...out.slice(0, R - keep.length));
+      if (keep.length < R + S) keep.push(...out.slice(0, R + S - keep.length));
     }
     const issueSeconds = (performance.now() - t0) / 1000;
     const issueCpu = cpuSecondsSince(cpu0);
@@ -119,6 +132,40 @@ export async function run(input: string[] | VoucherBenchOptions = []) {
     for (const code of merchants) {
       const { id } = dataOf(await graphqlRequest(sg.url, `mutation ($i: RegisterMerchantInput!) { registerMerchant(input: $i) { id } }`, { i: { code, name: code, financialAddress: `mobile:2547000${code.slice(-1)}0000@mpesa` } }, admin)).registerMerchant;
       dataOf(await graphqlRequest(sg.url, `mutation ($id: ID!) { setMerchantStatus(id: $id, status: APPROVED) { status } }`, { id }, admin));
+    }
+    const serviceKeep = keep.splice(R, S);
+    const scpu0 = process.cpuUsage();
+    const s0 = performance.now();
+    let sOk = 0;
+    let sNext = 0;
+    const sLat: number[] = [];
+    await Promise.all(
+      Array.from({ length: C }, async () => {
+        for (let i = sNext++; i < serviceKeep.length; i = sNext++) {
+          const code = merchants[i % merchants.length]!;
+          const ctx = { viewer: createViewer({ sub: `till-${code}`, roles: ["merchant"], partnerId: code }), requestId: randomUUID(), ip: "127.0.0.1" } as unknown as SubgraphContext;
+          const t = performance.now();
+          await redeemVoucher(sg.orm.em.fork(), ctx, { secret: serviceKeep[i]!.secret });
+          sLat.push(performance.now() - t);
+          sOk++;
+        }
+      }),
+    );
+    const serviceSeconds = (performance.now() - s0) / 1000;
+    const serviceCpu = cpuSecondsSince(scpu0);
+    if (serviceKeep.length) {
+      rows.push({
+        phase: "redeem (service, no HTTP)",
+        count: serviceKeep.length,
+        seconds: Number(serviceSeconds.toFixed(1)),
+        "per second": Math.round(sOk / serviceSeconds),
+        "cpu s": Number(serviceCpu.toFixed(1)),
+        "per cpu-second": Math.round(sOk / serviceCpu),
+        "chunk p50 ms": Number(median(sLat).toFixed(1)),
+        "chunk p95 ms": Number(pct(sLat, 95).toFixed(1)),
+        target: "(diagnostic)",
+        met: "",
+      });
     }
     const tokens = await Promise.all(merchants.map((code) => tokenFor("merchant", { partnerId: code, sub: `till-${code}` })));
     const agent = new http.Agent({ keepAlive: true, maxSockets: C });
@@ -184,7 +231,7 @@ export async function run(input: string[] | VoucherBenchOptions = []) {
       "Shared 2-core machine, other engineers' processes running: wall-clock figures are noisy. 'cpu s' is this process's CPU time (user + system, thread pool included; for redemption it includes the HTTP load generator, so it overstates the server's cost): 'per cpu-second' is the rate one uncontended core would give.",
       `load average at the end: ${loadavg().map((l) => l.toFixed(1)).join(" ")} on ${cpus().length} cores`,
     );
-    return { title: `vouchers: bulk issuance and redemption (${smoke ? "smoke" : "full"})`, rows, notes, data: { issueSeconds, redeemSeconds, ok } };
+    return { title: `vouchers: bulk issuance and redemption (${smoke ? "smoke" : "full"})`, rows, notes, data: { issueSeconds, redeemSeconds, ok, serviceOk: sOk } };
   } finally {
     await sg.stop();
     await db.drop();

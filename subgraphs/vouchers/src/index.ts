@@ -23,6 +23,8 @@ export { resetVouchersConfig } from "./config";
 /** The bulk issuing step, exported for the benchmark (test/bench/vouchers.bench.ts). */
 export { issueChunk, deliver, type ValidInstruction, type DeliveredVoucher } from "./services/bulk-issue.service";
 export { signingKey } from "./domain/qr";
+/** Redemption without HTTP, for the benchmark's service-level figure. */
+export { redeemVoucher } from "./services/redemption.service";
 
 /** Vouchers: issuance, lifecycle, merchants, redemption with identity checks, reporting. */
 export const subgraph = defineSubgraph<VouchersLoaders>({
