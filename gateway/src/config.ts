@@ -36,6 +36,10 @@ export const gatewayEnv = {
   /** How long /ready waits for each subgraph's `{ __typename }`. */
   READY_TIMEOUT_MS: int(1, 60_000, 2_000),
   QUERY_PLAN_STORE_MIB: int(1, 4_096, 30),
+  /** Verified Authorization headers remembered (LRU) until their token expires; 0 = verify every request. */
+  TOKEN_CACHE_SIZE: int(0, 1_000_000, 10_000),
+  /** Longest a verified token is trusted without re-checking its signature (bounds a JWKS key removal). */
+  TOKEN_CACHE_MAX_AGE_MS: int(0, 3_600_000, 300_000),
   MAX_DEPTH: int(1, 1_000, 10),
   MAX_ALIASES: int(0, 1_000, 15),
   MAX_DIRECTIVES: int(0, 1_000, 50),

@@ -13,6 +13,10 @@ export interface GatewayMetrics {
   supergraphReloads: Counter<"result">;
   /** Work saved by deduplication: `fetch` (a call joined an identical one in flight), `representation` (a repeat not sent). */
   subgraphDedup: Counter<"subgraph" | "kind">;
+  /** Query-plan cache lookups by result (hit, miss): a miss means the operation was planned again. */
+  queryPlanCache: Counter<"result">;
+  /** Token verifications by result: hit = a verified, unexpired header found in the cache; miss = signature checked. */
+  tokenCache: Counter<"result">;
   /** Times each /graphql request that reaches Apollo Server, labelled by operation name. */
   plugin(): ApolloServerPlugin;
 }
@@ -59,6 +63,19 @@ export function createMetrics(): GatewayMetrics {
     registers: [registry],
   });
 
+  const queryPlanCache = new Counter({
+    name: "g2p_gateway_query_plan_cache_total",
+    help: "Query-plan cache lookups by result: hit, miss (the operation was planned)",
+    labelNames: ["result"] as const,
+    registers: [registry],
+  });
+  const tokenCache = new Counter({
+    name: "g2p_gateway_token_cache_total",
+    help: "Bearer token checks by result: hit (verified before and unexpired), miss (signature verified)",
+    labelNames: ["result"] as const,
+    registers: [registry],
+  });
+
   const seen = new Set<string>();
   const operationLabel = (name: string | null | undefined): string => {
     if (!name) return "anonymous";
@@ -76,6 +93,8 @@ export function createMetrics(): GatewayMetrics {
     subgraphErrors,
     supergraphReloads,
     subgraphDedup,
+    queryPlanCache,
+    tokenCache,
     plugin: () => ({
       async requestDidStart() {
         const end = httpDuration.startTimer();

@@ -18,6 +18,8 @@ import { healthRoute, readyRoute } from "./health";
 import { createLimits } from "./limits";
 import { createLogger, type Logger } from "./logger";
 import { createMetrics } from "./metrics";
+import { createQueryPlanCache } from "./plan-cache";
+import { cacheVerifiedTokens } from "./token-cache";
 import { fileSupergraphSource, introspectionSource, subgraphsOf, type SubgraphInfo } from "./supergraph-source";
 
 // @apollo/gateway 2.14 sends anonymous usage data to Apollo unless this is set when an ApolloGateway
@@ -61,7 +63,14 @@ export async function startGateway(opts: StartGatewayOptions = {}): Promise<Runn
   const production = config.NODE_ENV === "production";
   const metrics = createMetrics();
   const agent = createSubgraphAgent(config.SUBGRAPH_CONNECTIONS);
-  const verifyToken = createTokenVerifier(config);
+  // The gateway's own cache (sized by its settings, counted in its metrics) sits in front of the
+  // verifier, so the kit verifier's built-in cache is turned off here rather than kept twice.
+  const tokens = cacheVerifiedTokens(createTokenVerifier(config, { cacheSize: 0 }), {
+    max: config.TOKEN_CACHE_SIZE,
+    maxAgeMs: config.TOKEN_CACHE_MAX_AGE_MS,
+    onLookup: (hit) => metrics.tokenCache.inc({ result: hit ? "hit" : "miss" }),
+  });
+  const verifyToken = tokens.verify;
 
   let source: string | SupergraphSdlHook | SupergraphManager;
   if (opts.supergraphSdl !== undefined) {
@@ -80,7 +89,13 @@ export async function startGateway(opts: StartGatewayOptions = {}): Promise<Runn
   const gateway = new ApolloGateway({
     supergraphSdl: source,
     logger: logger.child({ component: "apollo-gateway" }),
-    experimental_approximateQueryPlanStoreMiB: config.QUERY_PLAN_STORE_MIB,
+    // Same size bound as the default store (QUERY_PLAN_STORE_MIB), with hits and misses counted.
+    queryPlannerConfig: {
+      cache: createQueryPlanCache({
+        maxBytes: config.QUERY_PLAN_STORE_MIB * 1024 * 1024,
+        onLookup: (hit) => metrics.queryPlanCache.inc({ result: hit ? "hit" : "miss" }),
+      }) as unknown as NonNullable<NonNullable<ConstructorParameters<typeof ApolloGateway>[0]>["queryPlannerConfig"]>["cache"],
+    },
     buildService: ({ name, url }) =>
       new SubgraphDataSource({
         name,

@@ -17,7 +17,7 @@ import { SubgraphDataSource, type GatewayContext, type RunningGateway } from "..
 import { cloneJson, expandEntities, planRepresentations, serializeRequest } from "../src/data-source";
 import { createLogger } from "../src/logger";
 import { createMetrics } from "../src/metrics";
-import { baseOf, compose, gatewayFor, gql, startSubgraph, type SubgraphContext, type TestSubgraph } from "./helpers";
+import { baseOf, compose, fakeDispatcher, type FakeAnswer, gatewayFor, gql, startSubgraph, type SubgraphContext, type TestSubgraph } from "./helpers";
 
 jest.setTimeout(20_000);
 
@@ -160,7 +160,7 @@ describe("in-flight deduplication in the data source", () => {
         });
       },
     };
-    return { calls, dispatcher: dispatcher as unknown as Dispatcher };
+    return { calls, dispatcher: fakeDispatcher((opts) => dispatcher.request(opts) as Promise<FakeAnswer>) };
   }
 
   function source(dispatcher: Dispatcher, opts: { dedup?: boolean; retries?: number } = {}) {

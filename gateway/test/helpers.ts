@@ -12,6 +12,7 @@ import { buildSubgraphSchema } from "@apollo/subgraph";
 import type { GraphQLResolverMap } from "@apollo/subgraph/dist/schema-helper/resolverMap";
 import { startHttpServer } from "@g2p/kit/http";
 import { parse } from "graphql";
+import type { Dispatcher } from "undici";
 import { startGateway, type RunningGateway, type StartGatewayOptions } from "../src";
 
 export const FED = `extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key", "@shareable"])`;
@@ -129,4 +130,36 @@ export async function waitFor<T>(check: () => Promise<T | undefined | false>, ti
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/** What a fake subgraph call answers: the shape of undici's `Dispatcher.request` result. */
+export interface FakeAnswer {
+  statusCode: number;
+  headers: Record<string, string>;
+  body: { text(): Promise<string> };
+}
+
+/**
+ * A Dispatcher for data-source tests, written as a `request`-style function: the data source uses
+ * the low-level `dispatch(opts, handler)`, which this drives (connect, headers, one body chunk,
+ * complete; a rejection becomes onError).
+ */
+export function fakeDispatcher(request: (opts: { headers: Record<string, string>; body: string }) => Promise<FakeAnswer>): Dispatcher {
+  return {
+    dispatch(opts: { headers: Record<string, string>; body: string }, handler: Record<string, (...args: unknown[]) => unknown>) {
+      let aborted = false;
+      handler.onConnect!(() => (aborted = true));
+      request(opts).then(
+        async (res) => {
+          if (aborted) return;
+          const raw = Object.entries(res.headers).flatMap(([k, v]) => [Buffer.from(k), Buffer.from(v)]);
+          handler.onHeaders!(res.statusCode, raw, () => undefined, "");
+          handler.onData!(Buffer.from(await res.body.text()));
+          handler.onComplete!([]);
+        },
+        (err: unknown) => handler.onError!(err),
+      );
+      return true;
+    },
+  } as unknown as Dispatcher;
 }

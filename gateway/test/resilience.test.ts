@@ -8,7 +8,7 @@ import { SubgraphDataSource, type GatewayContext, type RunningGateway } from "..
 import { createMetrics } from "../src/metrics";
 import { createLogger } from "../src/logger";
 import { startAccounts, startReviews } from "./fixtures";
-import { baseOf, compose, gatewayFor, gql, type TestSubgraph } from "./helpers";
+import { baseOf, compose, fakeDispatcher, type FakeAnswer, gatewayFor, gql, type TestSubgraph } from "./helpers";
 
 jest.setTimeout(20_000);
 
@@ -96,7 +96,7 @@ describe("retries", () => {
         return { statusCode: 200, headers: { "content-type": "application/json" }, body: { text: async () => json } };
       },
     };
-    return { calls, dispatcher: dispatcher as unknown as Dispatcher };
+    return { calls, dispatcher: fakeDispatcher((opts) => dispatcher.request(opts) as Promise<FakeAnswer>) };
   }
 
   function dataSource(dispatcher: Dispatcher, retries = 1) {
@@ -147,12 +147,13 @@ describe("retries", () => {
 
   test("the caller's token and request id are forwarded", async () => {
     const seen: Array<Record<string, string>> = [];
-    const dispatcher = {
+    const fake = {
       async request(opts: { headers: Record<string, string> }) {
         seen.push(opts.headers);
         return { statusCode: 200, headers: { "content-type": "application/json" }, body: { text: async () => '{"data":{"ok":true}}' } };
       },
-    } as unknown as Dispatcher;
+    };
+    const dispatcher = fakeDispatcher((opts) => fake.request(opts));
     await dataSource(dispatcher).process(incoming("{ ok }"));
     expect(seen[0]).toMatchObject({ authorization: "Bearer t", "x-request-id": "r1" });
   });

@@ -1,7 +1,7 @@
 /**
  * One gateway under test, in its own process so its memory is its own:
  *
- *   node -r scripts/ts-register.js test/bench/gateway/gateways.ts KIND SUPERGRAPH_FILE
+ *   node -r scripts/ts-register.js test/bench/gateway/gateways.ts KIND SUPERGRAPH_FILE [OURS_SOURCE_DIR]
  *
  * KIND is `ours` (our gateway, every feature on: JWT check, limits, metrics), `stock` (@apollo/gateway
  * with default settings in @apollo/server's standalone server) or `hive` (@graphql-hive/gateway's
@@ -12,7 +12,9 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { readFileSync } from "node:fs";
+import path from "node:path";
 import type { GraphQLDataSourceProcessOptions } from "@apollo/gateway";
+import type * as OurGateway from "@g2p/gateway";
 
 export type GatewayKind = "ours" | "stock" | "hive";
 export const GATEWAY_KINDS: GatewayKind[] = ["ours", "stock", "hive"];
@@ -22,8 +24,9 @@ interface Started {
   stop(): Promise<void>;
 }
 
-async function startOurs(supergraphSdl: string): Promise<Started> {
-  const { startGateway } = await import("@g2p/gateway");
+async function startOurs(supergraphSdl: string, sourceDir?: string): Promise<Started> {
+  // sourceDir: another copy of gateway/src (A/B runs of a change, test/bench/gateway/ab.ts).
+  const { startGateway } = (sourceDir ? await import(path.resolve(sourceDir, "index")) : await import("@g2p/gateway")) as typeof OurGateway;
   const gw = await startGateway({ supergraphSdl, port: 0, host: "127.0.0.1", env: { ...process.env, SUPERGRAPH_WATCH: "false" } });
   return { url: gw.url, stop: () => gw.stop() };
 }
@@ -73,20 +76,20 @@ async function startHive(supergraphFile: string): Promise<Started> {
   };
 }
 
-export function startKind(kind: GatewayKind, supergraphFile: string): Promise<Started> {
+export function startKind(kind: GatewayKind, supergraphFile: string, sourceDir?: string): Promise<Started> {
   const sdl = readFileSync(supergraphFile, "utf8");
-  if (kind === "ours") return startOurs(sdl);
+  if (kind === "ours") return startOurs(sdl, sourceDir);
   if (kind === "stock") return startStock(sdl);
   return startHive(supergraphFile);
 }
 
 if (require.main === module) {
-  const [kind, file] = process.argv.slice(2) as [GatewayKind, string];
+  const [kind, file, sourceDir] = process.argv.slice(2) as [GatewayKind, string, string | undefined];
   if (!GATEWAY_KINDS.includes(kind) || !file) {
     process.stderr.write(`usage: gateways.ts ${GATEWAY_KINDS.join("|")} SUPERGRAPH_FILE\n`);
     process.exit(2);
   }
-  startKind(kind, file).then(
+  startKind(kind, file, sourceDir).then(
     (gw) => {
       process.stdout.write(`${JSON.stringify({ url: gw.url })}\n`);
       process.once("SIGTERM", () => {
