@@ -7,6 +7,7 @@
  * sexes, incomes (log-normal, in KES per month), disability (~4 % of people) and phone ownership drawn
  * to resemble a rural survey. Heads own a mobile-money wallet.
  */
+import { rng } from "../../test/simulators/odk-central/households";
 
 export interface Ward {
   code: string;
@@ -34,17 +35,8 @@ const FEMALE = ["Wanjiru", "Njeri", "Wambui", "Nyambura", "Wairimu", "Muthoni", 
 const MALE = ["Kamau", "Mwangi", "Njoroge", "Kariuki", "Maina", "Ndungu", "Gitau", "Peter", "John", "Joseph", "David", "Samuel", "James", "Daniel", "Stephen", "Paul", "George", "Francis", "Michael", "Simon", "Otieno", "Hassan", "Juma", "Baraka", "Kevin"];
 const FAMILY = ["Mwangi", "Kamau", "Njoroge", "Kariuki", "Wanjiku", "Maina", "Ndungu", "Gitau", "Macharia", "Kimani", "Githinji", "Waweru", "Mugo", "Karanja", "Njuguna", "Ngugi", "Muriuki", "Wachira", "Kinyua", "Mbugua", "Gachanja", "Nderitu", "Muchiri", "Irungu", "Otieno", "Ochieng", "Mohamed", "Kiprop"];
 
-/** mulberry32: a small deterministic PRNG. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The deterministic PRNG (mulberry32) the ODK Central simulator's households use too. */
+export const prng: (seed: number) => () => number = rng;
 
 export interface Person {
   sourceId: string;
