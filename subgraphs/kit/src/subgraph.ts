@@ -15,6 +15,7 @@ import { GraphClient } from "./graph-client";
 import { sendJson, startHttpServer, type RouteHandler, type RunningHttpServer } from "./http";
 import { createJobQueue, type JobDefinition, type JobQueue } from "./jobs";
 import { createLogger, type Logger } from "./logger";
+import { nulGuardPlugin } from "./nul-guard";
 import { createOrm, type MigrationSets } from "./orm";
 import { buildFederatedSchema, type EntityReference, type FederatedSchema } from "./schema";
 
@@ -118,7 +119,7 @@ export async function startSubgraph<L>(def: SubgraphDefinition<L>, opts: StartOp
     introspection: !production,
     includeStacktraceInErrorResponses: !production,
     formatError: createErrorFormatter({ production, onUnexpected: (err) => log.error({ err }, "unexpected error") }),
-    plugins: [ApolloServerPluginInlineTraceDisabled()],
+    plugins: [ApolloServerPluginInlineTraceDisabled(), nulGuardPlugin()],
     // The gateway sends application/json; CSRF prevention still guards browsers calling directly.
     csrfPrevention: true,
   });
