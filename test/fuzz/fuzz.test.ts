@@ -9,7 +9,7 @@
  * every process still answers at the end.
  *
  * Short by default (about a minute in `npm test`). Long runs: FUZZ_RUNS=200 (runs per mutation;
- * documents and bodies scale with it) and FUZZ_SEED=n to replay a failure.
+ * documents and bodies scale with it), FUZZ_SEED=n to replay a failure; CI uses a fixed seed.
  */
 import fc from "fast-check";
 import { dataOf, userError, type Role } from "@g2p/kit";
@@ -20,7 +20,10 @@ import { documentArb, loadSupergraphSchema, mutationCallArb, type MutationCall }
 import { authHeader, diffCounts, knownBugHits, post, problemsOf, quietCounts, rowCounts, type RowCounts } from "./oracle";
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 4);
-const SEED = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : undefined;
+// CI replays one fixed seed, so a landing is never decided by luck; elsewhere every run explores new
+// inputs (FUZZ_SEED=random forces that in CI too; FUZZ_SEED=n replays a failure).
+const CI_SEED = -1877935154;
+const SEED = process.env.FUZZ_SEED === "random" ? undefined : process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : process.env.CI ? CI_SEED : undefined;
 /** Wall-clock budget of the whole file's properties (ms); FUZZ_RUNS long runs raise it with them. */
 const BUDGET_MS = Number(process.env.FUZZ_BUDGET_S ?? (process.env.FUZZ_RUNS ? 3_600 : 60)) * 1000;
 const params = (numRuns: number) => ({ numRuns, seed: SEED, endOnFailure: true, verbose: 1 as const });
