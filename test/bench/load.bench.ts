@@ -36,6 +36,8 @@ export interface MemorySeries {
   peakMiB: number;
   slopeMiBPerMin: number;
   samples: number;
+  /** Mean RSS of each minute of the run: a plateau reads as flat, a leak as a staircase. */
+  perMinuteMiB: number[];
 }
 
 const MiB = 2 ** 20;
@@ -50,6 +52,15 @@ export function slope(points: [number, number][]): number {
   const num = points.reduce((s, p) => s + (p[0] - mx) * (p[1] - my), 0);
   const den = points.reduce((s, p) => s + (p[0] - mx) ** 2, 0);
   return den === 0 ? 0 : (num / den) * 60_000 / MiB;
+}
+
+function perMinute(points: [number, number][]): number[] {
+  const minutes = new Map<number, number[]>();
+  for (const [t, bytes] of points) {
+    const m = Math.floor(t / 60_000);
+    minutes.set(m, [...(minutes.get(m) ?? []), bytes]);
+  }
+  return [...minutes.entries()].sort((a, b) => a[0] - b[0]).map(([, v]) => round(v.reduce((s, x) => s + x, 0) / v.length / MiB));
 }
 
 export async function runLoadBench(opts: LoadOptions, existing?: ProcessStack) {
@@ -81,6 +92,7 @@ export async function runLoadBench(opts: LoadOptions, existing?: ProcessStack) {
       peakMiB: round(Math.max(...pts.map((p) => p[1])) / MiB),
       slopeMiBPerMin: round(slope(pts.filter((p) => p[0] >= warm)), 2),
       samples: pts.length,
+      perMinuteMiB: perMinute(pts),
     }));
     // Writes the clients were told succeeded are all there, once.
     const count = await stack.request(`{ registrants(first: 1) { totalCount } }`, {}, { role: "admin" });
@@ -113,6 +125,7 @@ export async function run(args: string[]) {
       `${r.run.attempts.length} requests in ${round(r.run.durationMs / 1000)} s = ${round(r.rps)} req/s; errors ${errors} ${JSON.stringify(r.errorCodes)}`,
       `writes: ${r.writes.registrantsCreated} registrants created + ${r.writes.seeded} seeded, ${r.writes.registrantsInDb} in the database; ${r.writes.batchesAcked} batches acknowledged`,
       `memory: largest slope after warm-up ${maxSlope} MiB/min (RSS sampled every ${opts.sampleS} s)`,
+      ...r.memory.map((m) => `RSS ${m.process}, mean per minute (MiB): ${m.perMinuteMiB.join(", ")}`),
     ],
     data: { options: opts, perKind: r.perKind, memory: r.memory, errorCodes: r.errorCodes, writes: r.writes },
   };

@@ -62,7 +62,11 @@ export async function wrk(url: string, files: LoadFiles, opts: { connections: nu
     "wrk",
     ["-t1", `-c${opts.connections}`, `-d${opts.seconds}s`, "--timeout", "30s", "-s", files.script, url],
     { env: { ...process.env, BENCH_TOKENS: files.tokens, BENCH_BODY: files.body }, maxBuffer: 1 << 20 },
-  );
+  ).catch((err: NodeJS.ErrnoException) => {
+    // A fresh machine has no load generator: say which package to install rather than "spawn ENOENT".
+    if (err.code === "ENOENT") throw new Error("the gateway benchmark needs Debian's wrk: apt-get install -y wrk");
+    throw err;
+  });
   const line = /BENCH_JSON (\{.*\})/.exec(stdout);
   if (!line) throw new Error(`wrk printed no result:\n${stdout}`);
   const r = JSON.parse(line[1]!) as { requests: number; duration_us: number; errors: number; p50: number; p99: number; max: number };
