@@ -45,6 +45,10 @@ export const gatewayEnv = {
   MAX_DIRECTIVES: int(0, 1_000, 50),
   MAX_TOKENS: int(1, 1_000_000, 2_000),
   MAX_COST: int(1, 10_000_000, 5_000),
+  /** Result nodes an operation may ask for, page sizes (`first`/`last`) multiplied in (list-size.ts). */
+  MAX_RESULT_NODES: int(1, 100_000_000, 250_000),
+  /** The page size a subgraph uses when `first` is absent (the kit's default), for that estimate. */
+  DEFAULT_PAGE_SIZE: int(1, 100_000, 50),
   /** Folder of the built dashboard served at /dashboard/ (default: clients/dashboard/dist of this checkout). */
   DASHBOARD_DIR: optionalString,
   /** Default: on in production (hides "Did you mean ...?" schema hints). */

@@ -12,6 +12,7 @@ import { ApolloArmor } from "@escape.tech/graphql-armor";
 import type { ApolloServerPlugin } from "@apollo/server";
 import type { ParseOptions, ValidationRule } from "graphql";
 import type { GatewayConfig } from "./config";
+import { listSizeLimitPlugin } from "./list-size";
 
 export interface Limits {
   plugins: ApolloServerPlugin[];
@@ -33,5 +34,7 @@ export function createLimits(config: GatewayConfig): Limits {
     // Field suggestions reveal schema that introspection-off is meant to hide.
     blockFieldSuggestion: { enabled: config.BLOCK_FIELD_SUGGESTIONS ?? production },
   }).protect();
-  return { plugins, validationRules, parseOptions: { maxTokens: config.MAX_TOKENS } };
+  // Armor's cost ignores arguments: a page of 500 costs what a page of 1 does. This one counts them.
+  const listSize = listSizeLimitPlugin({ maxNodes: config.MAX_RESULT_NODES, defaultPageSize: config.DEFAULT_PAGE_SIZE, exposeLimits });
+  return { plugins: [...plugins, listSize], validationRules, parseOptions: { maxTokens: config.MAX_TOKENS } };
 }
