@@ -89,7 +89,10 @@ export function translateDriverError(error: unknown): { code: ErrorCode; message
  */
 export function createErrorFormatter(opts: { production: boolean; onUnexpected?: (err: unknown) => void }) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
-    const translated = translateDriverError(error);
+    // Only an error nobody classified is looked at: the gateway's SUBGRAPH_UNAVAILABLE also carries an
+    // ECONNREFUSED underneath, and that is a subgraph down, not a database.
+    const classified = isKnownCode(formatted.extensions?.code) && formatted.extensions?.code !== "INTERNAL_SERVER_ERROR";
+    const translated = classified ? null : translateDriverError(error);
     if (translated) {
       if (translated.code === "SERVICE_UNAVAILABLE") opts.onUnexpected?.(error);
       return { message: translated.message, path: formatted.path, locations: formatted.locations, extensions: { code: translated.code } };

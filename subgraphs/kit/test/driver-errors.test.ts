@@ -29,4 +29,16 @@ describe("database errors seen by callers", () => {
     format({ message: "x", extensions: { code: "INTERNAL_SERVER_ERROR" } }, wrapped("08006", "connection failure"));
     expect(unexpected).toHaveLength(1); // an outage is logged
   });
+
+  it("an error already classified keeps its code: a subgraph down is not a database down", () => {
+    // The gateway's error for a refused subgraph connection carries undici's ECONNREFUSED underneath.
+    const format = createErrorFormatter({ production: false });
+    const error = new GraphQLError('Subgraph "payments" is unavailable', {
+      extensions: { code: "SUBGRAPH_UNAVAILABLE", serviceName: "payments" },
+      originalError: pgError("ECONNREFUSED", "connect ECONNREFUSED 127.0.0.1:4004"),
+    });
+    const shown = format({ message: error.message, extensions: { code: "SUBGRAPH_UNAVAILABLE", serviceName: "payments" } }, error);
+    expect(shown.extensions?.code).toBe("SUBGRAPH_UNAVAILABLE");
+    expect(shown.message).toBe('Subgraph "payments" is unavailable');
+  });
 });
