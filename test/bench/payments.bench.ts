@@ -5,12 +5,18 @@
  * when DATABASE_URL is set; in-process jobs, or BullMQ with REDIS_URL.
  *
  * The simulator runs in a child process (as a provider would), so the peak RSS reported is the
- * worker's own (with SQLite in memory it includes the database). Reports payments/s, the worker's
- * CPU seconds (stable on a shared machine where wall time is not), RSS sampled every 200 ms at
- * 10 % steps of progress (the memory curve), and SQL statements per 1,000 payments.
+ * worker's own (with SQLite in memory it includes the database). Reports payments/s, the CPU seconds
+ * of the worker, of the simulator and (PostgreSQL) of the database backends serving the run (stable
+ * on a shared machine where wall time is not), RSS sampled every 200 ms at 10 % steps of progress (the
+ * memory curve), SQL statements per 1,000 payments, and the GSMA batches the provider received.
+ * GSMA bulk is on from PAYMENTS_GSMA_BULK_MIN_ITEMS (default 50) payments per chunk; set it to 0 for
+ * one POST per payment. Full scale (issue 6), on a quiet machine:
+ *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_payments npm run bench -- payments 1000000 2000
+ *   npm run bench -- payments 100000 2000            (SQLite in memory)
  * `PAYMENTS_BENCH_SIM_IN_PROCESS=1` keeps the simulator in this process (the old setup).
  */
 import { fork, type ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { Readable } from "node:stream";
 import { startTestSubgraph } from "@g2p/kit";
@@ -20,7 +26,7 @@ import { startMobileMoneySimulator } from "../simulators/mobile-money";
 interface SimHandle {
   url: string;
   /** Distinct ids settled, the most settlements of one id, duplicate POSTs absorbed, simulator peak RSS. */
-  stats(): Promise<{ settled: number; maxPerId: number; duplicates: number; rssBytes: number }>;
+  stats(): Promise<{ settled: number; maxPerId: number; duplicates: number; rssBytes: number; cpuMicros: number; batches: number }>;
   stop(): Promise<void>;
 }
 
@@ -33,7 +39,10 @@ if (process.env.PAYMENTS_BENCH_SIM_CHILD === "1" && process.send) {
       if (m.ask !== "stats") return;
       let maxPerId = 0;
       for (const n of sim.settlements.values()) maxPerId = Math.max(maxPerId, n);
-      process.send!({ stats: { settled: sim.settlements.size, maxPerId, duplicates: sim.duplicates, rssBytes: Math.max(peak, process.memoryUsage().rss) } });
+      const cpu = process.cpuUsage();
+      process.send!({
+        stats: { settled: sim.settlements.size, maxPerId, duplicates: sim.duplicates, rssBytes: Math.max(peak, process.memoryUsage().rss), cpuMicros: cpu.user + cpu.system, batches: sim.batches.size },
+      });
     });
     process.on("disconnect", () => void sim.stop().then(() => process.exit(0)));
     process.send!({ url: sim.url });
@@ -70,6 +79,27 @@ async function simulatorProcess(): Promise<SimHandle> {
   };
 }
 
+/**
+ * CPU seconds spent by the PostgreSQL backends serving this run's database (from /proc; PostgreSQL
+ * on this machine), by backend pid: the database's share of the per-payment cost, which the worker's
+ * own CPU does not show. Null when not on PostgreSQL or /proc is not readable.
+ */
+async function pgBackendTicks(em: { getConnection(): { execute(sql: string): Promise<unknown> } }): Promise<Map<number, number> | null> {
+  if (!process.env.DATABASE_URL) return null;
+  try {
+    const rows = (await em.getConnection().execute("select pid from pg_stat_activity where datname = current_database()")) as { pid: number }[];
+    const out = new Map<number, number>();
+    for (const { pid } of rows) {
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      out.set(Number(pid), Number(fields[11]) + Number(fields[12])); // utime + stime, clock ticks (100/s)
+    }
+    return out;
+  } catch {
+    return null;
+  }
+}
+
 async function simulatorInProcess(): Promise<SimHandle> {
   const sim = await startMobileMoneySimulator();
   return {
@@ -77,7 +107,7 @@ async function simulatorInProcess(): Promise<SimHandle> {
     stats: async () => {
       let maxPerId = 0;
       for (const v of sim.settlements.values()) maxPerId = Math.max(maxPerId, v);
-      return { settled: sim.settlements.size, maxPerId, duplicates: sim.duplicates, rssBytes: 0 };
+      return { settled: sim.settlements.size, maxPerId, duplicates: sim.duplicates, rssBytes: 0, cpuMicros: 0, batches: sim.batches.size };
     },
     stop: () => sim.stop(),
   };
@@ -120,6 +150,8 @@ export async function run(args: string[]) {
     await em.fork().transactional((tx) =>
       post(tx, { key: "bench-fund", description: "bench", currency: "KES", lines: [{ account: "FUNDING:BENCH", amount: 10n ** 13n }, { account: "TREASURY:KES", amount: -(10n ** 13n) }] }),
     );
+    const sim0 = await sim.stats();
+    const pg0 = await pgBackendTicks(sg.orm.em);
     const t0 = Date.now();
     const cpu0 = process.cpuUsage();
     const statements0 = statements;
@@ -145,6 +177,9 @@ export async function run(args: string[]) {
     const cpu = process.cpuUsage(cpu0);
     const sql = statements - statements0;
     const simStats = await sim.stats();
+    const pg1 = await pgBackendTicks(sg.orm.em);
+    const pgCpuSeconds = pg1 ? [...pg1].reduce((a, [pid, t]) => a + t - (pg0?.get(pid) ?? 0), 0) / 100 : null;
+    const simCpuSeconds = (simStats.cpuMicros - sim0.cpuMicros) / 1e6;
     const counts = await statusCounts(sg.orm.em.fork(), batch.id);
     const completed = counts.find((c) => c.status === "COMPLETED")?.count ?? 0;
     const seconds = (tDone - t0) / 1000;
@@ -161,16 +196,29 @@ export async function run(args: string[]) {
         { measure: "payments per second", value: Math.round(n / seconds) },
         { measure: "worker CPU s (user+sys)", value: ((cpu.user + cpu.system) / 1e6).toFixed(1) },
         { measure: "worker CPU ms per 1,000 payments", value: Math.round((cpu.user + cpu.system) / 1e3 / (n / 1000)) },
+        ...(inProcess
+          ? []
+          : [
+              { measure: "simulator CPU s", value: simCpuSeconds.toFixed(1) },
+              { measure: "simulator CPU ms per 1,000 payments", value: Math.round((simCpuSeconds * 1000) / (n / 1000)) },
+            ]),
+        ...(pgCpuSeconds === null
+          ? []
+          : [
+              { measure: "PostgreSQL backends CPU s", value: pgCpuSeconds.toFixed(1) },
+              { measure: "PostgreSQL CPU ms per 1,000 payments", value: Math.round((pgCpuSeconds * 1000) / (n / 1000)) },
+            ]),
+        { measure: "provider exchanges: GSMA batches received", value: simStats.batches - sim0.batches },
         { measure: "SQL statements per 1,000 payments", value: Math.round(sql / (n / 1000)) },
         { measure: inProcess ? "peak RSS, worker + simulator (MB)" : "peak RSS, worker (MB)", value: Math.round(peakRss / 2 ** 20) },
         ...(inProcess ? [] : [{ measure: "peak RSS, simulator process (MB)", value: Math.round(simStats.rssBytes / 2 ** 20) }]),
       ],
       notes: [
-        `chunk size ${process.env.PAYMENTS_CHUNK_SIZE ?? 500}, connector concurrency ${process.env.PAYMENTS_CONNECTOR_CONCURRENCY}`,
+        `chunk size ${process.env.PAYMENTS_CHUNK_SIZE ?? 500}, connector concurrency ${process.env.PAYMENTS_CONNECTOR_CONCURRENCY}, GSMA bulk from ${process.env.PAYMENTS_GSMA_BULK_MIN_ITEMS ?? 50} payments per sub-batch (0 = off)`,
         "issue 6 targets: 1,000,000 on PostgreSQL ≤ 10 min (≥ 1,667/s); 100,000 on SQLite ≤ 2 min; worker < 500 MB",
         `RSS curve (progress: s, MB): ${curve.map((c) => `${c.at}: ${c.s} s, ${c.rssMB} MB`).join("; ")}`,
       ],
-      data: { n, seconds, completed, peakRssBytes: peakRss, cpuUser: cpu.user, cpuSystem: cpu.system, sqlStatements: sql, curve, sim: simStats, counts: counts.map((c) => ({ ...c, amount: c.amount.toString() })) },
+      data: { n, seconds, completed, peakRssBytes: peakRss, cpuUser: cpu.user, cpuSystem: cpu.system, simCpuSeconds, pgCpuSeconds, sqlStatements: sql, curve, sim: simStats, counts: counts.map((c) => ({ ...c, amount: c.amount.toString() })) },
     };
   } finally {
     clearInterval(sampler);

@@ -3,6 +3,11 @@
  * several times, and restart it: every payment settles exactly once at the simulator (it counts
  * receipts per payment id) and the ledger balances.
  *
+ * With GSMA bulk on (the default from 50 payments per chunk) a kill lands between the provider
+ * processing a chunk's batch and our commit: the restarted chunk sends the same batch again (same
+ * X-CorrelationID), and the provider answers with the batch it has. `PAYMENTS_GSMA_BULK_MIN_ITEMS=0`
+ * runs the single-transfer path instead.
+ *
  * The worker is the real payments subgraph process (in-process jobs; on PostgreSQL when
  * DATABASE_URL is set, else a SQLite file). BullMQ is left out here: a SIGKILLed BullMQ worker's
  * active step waits for BullMQ's stalled-job check (30 s) before it runs again — correct, but slow.
@@ -31,6 +36,8 @@ describe("payments worker killed with SIGKILL mid-batch", () => {
     LOG_LEVEL: "warn",
     PAYMENTS_CHUNK_SIZE: "500",
     PAYMENTS_CONNECTOR_TIMEOUT_MS: "3000",
+    // GSMA bulk (one POST /batchtransactions per chunk) unless PAYMENTS_GSMA_BULK_MIN_ITEMS=0 asks for one POST per payment.
+    PAYMENTS_GSMA_BULK_MIN_ITEMS: process.env.PAYMENTS_GSMA_BULK_MIN_ITEMS ?? "50",
   });
   const start = async () => {
     // "warn" keeps the listening line out, so ask for info only on the line that carries the URL.
@@ -91,11 +98,16 @@ describe("payments worker killed with SIGKILL mid-batch", () => {
     // Exactly once at the provider: N distinct ids, each settled once.
     expect(sim.settlements.size).toBe(N);
     expect([...sim.settlements.values()].every((c) => c === 1)).toBe(true);
+    // The path exercised: provider batches (a killed chunk re-sends its sub-batch) or single transfers.
+    if (env().PAYMENTS_GSMA_BULK_MIN_ITEMS === "0") expect(sim.batches.size).toBe(0);
+    else expect(sim.batches.size).toBeGreaterThanOrEqual(N / 500);
     const ledger = dataOf(await gql(`{ trialBalance { balances lines } ledgerAccounts { code balance held } }`));
     expect(ledger.trialBalance).toEqual({ balances: "0.00", lines: "0.00" });
     const byCode = Object.fromEntries(ledger.ledgerAccounts.map((a: any) => [a.code, a]));
     expect(byCode["SETTLEMENT:mpesa"].balance).toBe(batch.totalAmount);
     expect(byCode["FUNDING:CRASH"].held).toBe("0.00");
-    console.log(`crash test: ${N} payments in ${Date.now() - t0} ms, ${kills} kills at ${settledAtKill.join(", ")} settled; ${sim.duplicates} duplicate sends absorbed by the provider`);
+    console.log(
+      `crash test: ${N} payments in ${Date.now() - t0} ms, ${kills} kills at ${settledAtKill.join(", ")} settled; ${sim.batches.size} provider batches; ${sim.duplicates} duplicate sends absorbed by the provider`,
+    );
   }, 300_000);
 });

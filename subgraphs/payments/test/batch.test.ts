@@ -32,6 +32,31 @@ describe("batch intake", () => {
     ]);
   });
 
+  it("a payment with the address of an active provider is prepared by its INSERT; others are left to prepare", async () => {
+    dataOf(
+      await sg.request(`mutation { upsertPaymentProvider(input: { code: "intake-active", name: "A", kind: WALLET, connector: GSMA, endpointUrl: "http://127.0.0.1:1/" }) { code } }`, {}, FINANCE),
+    );
+    dataOf(
+      await sg.request(`mutation { upsertPaymentProvider(input: { code: "intake-off", name: "B", kind: WALLET, connector: GSMA, endpointUrl: "http://127.0.0.1:1/", active: false }) { code } }`, {}, FINANCE),
+    );
+    const payments = [
+      { instructionId: "a", financialAddress: "mobile:254700000001@intake-active", amount: "1.00" },
+      { instructionId: "b", financialAddress: "mobile:254700000002@intake-off", amount: "1.00" },
+      { instructionId: "c", financialAddress: "mobile:254700000003@nowhere", amount: "1.00" },
+      { instructionId: "d", registrantId: randomUUID(), amount: "1.00" },
+    ];
+    // No programCode: the batch waits in RECEIVED and its pipeline does not run, so this is the INSERT alone.
+    const batch = dataOf(await sg.request(CREATE, { i: { clientCorrelationId: "c-intake", currency: "KES", payments } }, FINANCE)).createDisbursementBatch;
+    expect(batch.status).toBe("RECEIVED");
+    const rows = await sg.orm.em.fork().find(Payment, { batchId: batch.id }, { orderBy: { seq: "asc" } });
+    expect(rows.map((p) => [p.status, p.providerCode ?? null])).toEqual([
+      [PaymentStatus.PENDING, "intake-active"],
+      [PaymentStatus.PENDING, null],
+      [PaymentStatus.PENDING, null],
+      [PaymentStatus.PENDING, null],
+    ]);
+  });
+
   it("the same batch submitted 50 times concurrently with one correlation id makes one batch", async () => {
     const input = base("c-concurrent", Array.from({ length: 20 }, (_, i) => ({ registrantId: randomUUID(), amount: `${i + 1}.00` })));
     const results = await Promise.all(Array.from({ length: 50 }, () => sg.request(CREATE, { i: input }, FINANCE)));

@@ -162,7 +162,12 @@ describe("GSMA callbacks (X-Callback-URL)", () => {
     const payments = [{ instructionId: "wait-0", financialAddress: `mobile:${msisdn(60)}@cbm`, amount: "3.00" }];
     const { id } = dataOf(await sg.request(CREATE, { i: { clientCorrelationId: "cb-wait", programCode: "CB", currency: "KES", approvalRequired: true, payments } }, FINANCE)).createDisbursementBatch;
     await waitForBatch(sg, id, [BatchStatus.PENDING_APPROVAL]);
-    const p = await sg.orm.em.fork().findOneOrFail(Payment, { batchId: id });
+    // Authorization commits first; the READY marks follow in their own job chunks (range by range).
+    let p = await sg.orm.em.fork().findOneOrFail(Payment, { batchId: id });
+    for (const until = Date.now() + 10_000; p.status === PaymentStatus.PENDING && Date.now() < until; ) {
+      await new Promise((r) => setTimeout(r, 20));
+      p = await sg.orm.em.fork().findOneOrFail(Payment, { batchId: id });
+    }
     expect(p.status).toBe(PaymentStatus.READY);
     const r = await put(`${p.id}/${gsmaCallbackToken(SECRET, p.id)}`, { transactionReference: "TX1", transactionStatus: "completed", amount: "3", currency: "KES" });
     expect(r.status).toBe(503);

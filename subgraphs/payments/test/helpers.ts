@@ -14,6 +14,7 @@ export interface MobileMoneySim {
   duplicates: number;
   bodies: unknown[];
   callbacks: { url: string; correlationId: string; body: Record<string, unknown>; status: number }[];
+  batches: Map<string, { batchId: string; correlationId: string; serverCorrelationId: string; batchStatus: string; itemCount: number; completions: string[]; rejections: unknown[] }>;
   resendCallback(correlationId: string): Promise<number>;
   setFaults(f: {
     latencyMs?: number;
@@ -27,6 +28,9 @@ export interface MobileMoneySim {
     dropCallbacks?: boolean;
     callbackRetries?: number;
     failMsisdns?: string[];
+    batchDelayMs?: number;
+    itemLatencyMs?: number;
+    itemErrorRate?: number;
   }): void;
   stop(): Promise<void>;
 }

@@ -4,6 +4,7 @@ import { subgraph } from "../src";
 import { BatchStatus } from "../src/entities/disbursement-batch.entity";
 import { LedgerAccount } from "../src/entities/ledger.entity";
 import { Payment, PaymentStatus } from "../src/entities/payment.entity";
+import { chunkSize } from "../src/jobs/pipeline.job";
 import { trialBalance } from "../src/services/ledger.service";
 import { APPROVER, FINAL, FINANCE, fund, gsmaSchema, provider, startMobileMoneySimulator, waitForBatch, type MobileMoneySim } from "./helpers";
 
@@ -39,7 +40,10 @@ describe("pipeline with the GSMA mobile-money connector", () => {
     await sg.stop();
     await sim.stop();
   });
-  afterEach(() => sim.setFaults({}));
+  afterEach(() => {
+    sim.setFaults({});
+    delete process.env.PAYMENTS_GSMA_BULK_MIN_ITEMS; // set by the tests that pick a path
+  });
 
   it("pays a batch end to end: lookup, hold, dispatch, COMPLETED, ledger balanced, bodies valid against the GSMA schema", async () => {
     await fund(sg, "P1", "10000.00");
@@ -66,8 +70,13 @@ describe("pipeline with the GSMA mobile-money connector", () => {
     expect(b["FUNDING:P1"]).toEqual({ balance: "9247.00", held: "0.00" });
     expect(b["SETTLEMENT:mpesa"]!.balance).toBe("753.00");
     await expectBalancedLedger(sg);
-    const validate = gsmaSchema("requestTransactionType");
-    for (const body of sim.bodies) expect(validate(body) ? null : validate.errors).toBeNull();
+    // Depending on the chunk size the 63 payments go as GSMA batches (from PAYMENTS_GSMA_BULK_MIN_ITEMS, default 50, per chunk) or one by one: each body against its own schema.
+    const single = gsmaSchema("requestTransactionType");
+    const bulk = gsmaSchema("requestBatchTransaction");
+    for (const body of sim.bodies) {
+      const validate = Array.isArray((body as { transactions?: unknown }).transactions) ? bulk : single;
+      expect(validate(body) ? null : validate.errors).toBeNull();
+    }
   });
 
   it("denies authorization when the program's funds do not cover the batch, and holds nothing", async () => {
@@ -135,6 +144,7 @@ describe("pipeline with the GSMA mobile-money connector", () => {
 
   it("with 20% of calls failing and some timing out, every payment ends COMPLETED or FAILED with a reason, none paid twice", async () => {
     await fund(sg, "P5", "100000.00");
+    process.env.PAYMENTS_GSMA_BULK_MIN_ITEMS = "0"; // the single-transfer path (bulk has its own test below)
     sim.setFaults({ errorRate: 0.2, timeoutRate: 0.03, timeoutDelayMs: 1300 });
     const n = 300;
     const { id } = dataOf(await sg.request(CREATE, { i: { clientCorrelationId: "p5", programCode: "P5", currency: "KES", payments: payments(n, "mpesa", "3.00", (i) => `2547500${String(i).padStart(5, "0")}`) } }, FINANCE)).createDisbursementBatch;
@@ -151,6 +161,38 @@ describe("pipeline with the GSMA mobile-money connector", () => {
     const completed = rows.filter((p) => p.status === PaymentStatus.COMPLETED).length;
     expect((await balances(sg))["SETTLEMENT:mpesa"]).toBeDefined();
     expect((await balances(sg))["FUNDING:P5"]!.balance).toBe(`${100000 - completed * 3}.00`);
+    await expectBalancedLedger(sg);
+  });
+
+  it("GSMA bulk (one POST /batchtransactions per chunk): 20% of batch POSTs failing, some timing out, 20% of items rejected → COMPLETED or FAILED with a reason, none paid twice; the retry pays the rest once", async () => {
+    process.env.PAYMENTS_GSMA_BULK_MIN_ITEMS = "10";
+    await fund(sg, "PB", "100000.00");
+    sim.setFaults({ errorRate: 0.2, timeoutRate: 0.1, timeoutDelayMs: 1300, itemErrorRate: 0.2 });
+    const n = 300;
+    const batchesBefore = sim.batches.size;
+    const { id } = dataOf(await sg.request(CREATE, { i: { clientCorrelationId: "pb", programCode: "PB", currency: "KES", payments: payments(n, "mpesa", "3.00", (i) => `2547510${String(i).padStart(5, "0")}`) } }, FINANCE)).createDisbursementBatch;
+    const batch = await waitForBatch(sg, id, [...FINAL, BatchStatus.RECONCILING], 50_000);
+    expect([BatchStatus.PARTIALLY_COMPLETED, BatchStatus.FAILED]).toContain(batch.status); // FAILED only if every POST of every chunk got a 503 three times
+    const rows = await sg.orm.em.fork().find(Payment, { batchId: id });
+    // One provider batch per chunk, whatever was resent (fewer only for a chunk whose three POSTs all got a 503).
+    const chunks = Math.ceil(n / chunkSize());
+    if (rows.some((p) => /did not accept the batch/.test(p.statusReason ?? ""))) expect(sim.batches.size - batchesBefore).toBeLessThan(chunks);
+    else expect(sim.batches.size - batchesBefore).toBe(chunks);
+    for (const p of rows) {
+      expect([PaymentStatus.COMPLETED, PaymentStatus.FAILED]).toContain(p.status);
+      if (p.status === PaymentStatus.FAILED) expect(p.statusReason).toMatch(/rejected it in batch|did not accept the batch/);
+      expect(sim.settlements.get(p.id) ?? 0).toBe(p.status === PaymentStatus.COMPLETED ? 1 : 0);
+    }
+    const completed = rows.filter((p) => p.status === PaymentStatus.COMPLETED).length;
+    expect((await balances(sg))["FUNDING:PB"]).toEqual({ balance: `${100000 - completed * 3}.00`, held: "0.00" });
+    await expectBalancedLedger(sg);
+
+    sim.setFaults({});
+    dataOf(await sg.request(`mutation ($id: ID!) { retryFailedPayments(batchId: $id) { status } }`, { id }, FINANCE));
+    expect((await waitForBatch(sg, id, FINAL, 50_000)).status).toBe(BatchStatus.COMPLETED);
+    const after = await sg.orm.em.fork().find(Payment, { batchId: id });
+    expect(after.every((p) => p.status === PaymentStatus.COMPLETED && sim.settlements.get(p.id) === 1)).toBe(true);
+    expect((await balances(sg))["FUNDING:PB"]).toEqual({ balance: `${100000 - n * 3}.00`, held: "0.00" });
     await expectBalancedLedger(sg);
   });
 

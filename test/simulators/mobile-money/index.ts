@@ -7,6 +7,18 @@
  *   GET  /requeststates/{serverCorrelationId}
  *   GET  /responses/{clientCorrelationId}  → { link } or 404
  *   GET  /heartbeat
+ *   POST /batchtransactions                X-CorrelationID required → 202 RequestState (objectReference = batchId)
+ *   GET  /batchtransactions/{batchId}      → responseBatchTransaction (batchStatus, completedCount, rejectionCount)
+ *   GET  /batchtransactions/{batchId}/completions|rejections?limit&offset  (X-Records-Available-Count)
+ *   GET  /responses/{X-CorrelationID of a batch} → { link: /batchtransactions/{batchId} }
+ *
+ * Bulk: a batch is keyed by its X-CorrelationID (the same again returns the same batch) and each item by
+ * its `requestingOrganisationTransactionReference`, in the same namespace as single POSTs' X-CorrelationID:
+ * an item already settled (singly or in another batch) is reported among the completions with its original
+ * transaction and counted in `duplicates`, never settled again; `GET /responses/{reference}` answers for
+ * items as for single transfers. Faults apply per batch (latencyMs, errorRate → 503 not processed,
+ * timeoutRate → processed, answer late; `batchDelayMs` → pending that long before it is processed) and per
+ * item (`itemLatencyMs` of processing each, `itemErrorRate` rejected, `rejectMsisdns` rejected).
  *
  * Callbacks (GSMA `X-Callback-URL`): a POST carrying the header is accepted with 202 and a request state
  * `pending` (notificationMethod `callback`); after `callbackDelayMs` the transaction completes (or fails,
@@ -45,6 +57,27 @@ export interface MobileMoneyFaults {
   callbackRetries?: number;
   /** MSISDNs accepted, then failed asynchronously (a failure callback with an errorObject). */
   failMsisdns?: string[];
+  /** Bulk: a batch stays pending this long before its items are processed (default 0: processed at once). */
+  batchDelayMs?: number;
+  /** Bulk: processing time per item, added to the batch (default 0). */
+  itemLatencyMs?: number;
+  /** Bulk: fraction (0..1) of items rejected (not paid) with a transient reason. */
+  itemErrorRate?: number;
+}
+
+export interface SimBatch {
+  batchId: string;
+  correlationId: string;
+  serverCorrelationId: string;
+  batchStatus: "created" | "completed";
+  title?: string;
+  description?: string;
+  itemCount: number;
+  /** Payment references completed in this batch (their transactions are in `transactions`). */
+  completions: string[];
+  rejections: { reference?: string; creditParty: unknown[]; debitParty: unknown[]; rejectionReason: string; rejectionDate: string }[];
+  creationDate: string;
+  completionDate?: string;
 }
 
 export interface SimCallback {
@@ -87,6 +120,8 @@ export interface MobileMoneySimulator {
   bodies: unknown[];
   /** Every callback delivery attempt (bodies for schema validation). */
   callbacks: SimCallback[];
+  /** Batches received (bulk), by batchId. */
+  batches: Map<string, SimBatch>;
   /** Sends a transaction's callback again (a provider's duplicate delivery); resolves with the client's HTTP status. */
   resendCallback(correlationId: string): Promise<number>;
   setFaults(f: MobileMoneyFaults): void;
@@ -109,6 +144,7 @@ export async function startMobileMoneySimulator(initial: MobileMoneyFaults = {},
     duplicates: 0,
     bodies: [],
     callbacks: [],
+    batches: new Map(),
     resendCallback: async (correlationId) => {
       const tx = transactions.get(correlationId);
       if (!tx?.callbackUrl || tx.transactionStatus === "pending") throw new Error(`no final transaction with a callback URL for ${correlationId}`);
@@ -177,6 +213,116 @@ export async function startMobileMoneySimulator(initial: MobileMoneyFaults = {},
     });
   };
 
+  const batchByCorrelation = new Map<string, SimBatch>();
+  const batchByServerId = new Map<string, SimBatch>();
+  let references = 0;
+  /** Short unique transaction references (cheaper than a UUID each at 1,000,000 items). */
+  const nextReference = () => `TX${(++references).toString(16).toUpperCase().padStart(16, "0")}`;
+
+  /** One item of a batch: settled once per reference, or rejected (not paid). */
+  const processItem = (batch: SimBatch, item: Record<string, any>, debitParty: { key: string; value: string }[], now: string): void => {
+    const reference = typeof item.requestingOrganisationTransactionReference === "string" ? item.requestingOrganisationTransactionReference : "";
+    const creditParty = Array.isArray(item.creditParty) ? item.creditParty : [];
+    const reject = (reason: string): void => void batch.rejections.push({ ...(reference ? { reference } : {}), creditParty, debitParty, rejectionReason: reason, rejectionDate: now });
+    if (!reference) return reject("requestingOrganisationTransactionReference is required in bulk");
+    const known = transactions.get(reference);
+    if (known) {
+      sim.duplicates++;
+      if (known.amount !== item.amount || known.currency !== item.currency) return reject("reference reused with another payload");
+      batch.completions.push(reference);
+      return;
+    }
+    const credit = creditParty.find((p: any) => p.key === "msisdn");
+    if (!credit || !/^\+?\d{6,15}$/.test(String(credit.value)) || typeof item.amount !== "string" || !/^[A-Z]{3}$/.test(String(item.currency))) {
+      return reject("creditParty msisdn, amount and currency are required");
+    }
+    if (faults.rejectMsisdns?.includes(String(credit.value))) return reject(`wallet ${credit.value} cannot receive funds`);
+    if (faults.itemErrorRate && Math.random() < faults.itemErrorRate) return reject("provider could not process this item (simulated); it was not paid");
+    const tx: SimTransaction = {
+      transactionReference: nextReference(),
+      correlationId: reference,
+      serverCorrelationId: batch.serverCorrelationId,
+      amount: item.amount,
+      currency: item.currency,
+      msisdn: String(credit.value),
+      debitParty,
+      transactionStatus: "completed",
+      requestingOrganisationTransactionReference: reference,
+      creationDate: now,
+    };
+    transactions.set(reference, tx);
+    byReference.set(tx.transactionReference, tx);
+    settlements.set(reference, (settlements.get(reference) ?? 0) + 1);
+    batch.completions.push(reference);
+  };
+
+  const processBatch = async (batch: SimBatch, items: Record<string, any>[]) => {
+    if (faults.itemLatencyMs) await sleep(faults.itemLatencyMs * items.length);
+    const now = new Date().toISOString();
+    for (const item of items) {
+      const debitParty = Array.isArray(item.debitParty) ? item.debitParty.map((p: any) => ({ key: String(p.key), value: String(p.value) })) : [];
+      processItem(batch, item, debitParty, now);
+    }
+    batch.batchStatus = "completed";
+    batch.completionDate = new Date().toISOString();
+  };
+
+  const receiveBatch = async (req: http.IncomingMessage, res: http.ServerResponse, chunks: Buffer[]) => {
+    const correlationId = String(req.headers["x-correlationid"] ?? "");
+    if (!correlationId) return error(res, 400, "validation", "genericError", "X-CorrelationID is required");
+    let body: Record<string, any>;
+    try {
+      body = JSON.parse(Buffer.concat(chunks).toString("utf8"));
+    } catch {
+      return error(res, 400, "validation", "formatError", "body is not JSON");
+    }
+    if (opts.keepBodies) sim.bodies.push(body);
+    if (faults.errorRate && Math.random() < faults.errorRate) return error(res, 503, "serviceUnavailable", "genericError", "provider busy (simulated)");
+    const items = Array.isArray(body.transactions) ? (body.transactions as Record<string, any>[]) : [];
+    const known = batchByCorrelation.get(correlationId);
+    if (known) {
+      sim.duplicates++;
+      if (known.itemCount !== items.length) return error(res, 400, "validation", "duplicateRequest", "correlation id reused with another batch");
+      return send(res, 202, batchState(known));
+    }
+    if (items.length === 0) return error(res, 400, "validation", "formatError", "transactions must hold at least one item");
+    const batch: SimBatch = {
+      batchId: `B${randomUUID().replace(/-/g, "").slice(0, 20).toUpperCase()}`,
+      correlationId,
+      serverCorrelationId: randomUUID(),
+      batchStatus: "created",
+      ...(typeof body.batchTitle === "string" ? { title: body.batchTitle } : {}),
+      ...(typeof body.batchdescription === "string" ? { description: body.batchdescription } : {}),
+      itemCount: items.length,
+      completions: [],
+      rejections: [],
+      creationDate: new Date().toISOString(),
+    };
+    sim.batches.set(batch.batchId, batch);
+    batchByCorrelation.set(correlationId, batch);
+    batchByServerId.set(batch.serverCorrelationId, batch);
+    if (faults.batchDelayMs) later(faults.batchDelayMs, () => void processBatch(batch, items));
+    else await processBatch(batch, items);
+    if (faults.timeoutRate && Math.random() < faults.timeoutRate) await sleep(faults.timeoutDelayMs ?? 2000);
+    return send(res, 202, batchState(batch));
+  };
+
+  /** A page of a batch list: `limit` (default 50) from `offset`, the total in X-Records-Available-Count. */
+  const sendPage = (res: http.ServerResponse, url: URL, all: unknown[]) => {
+    const offset = Math.max(0, Number(url.searchParams.get("offset") ?? 0) || 0);
+    const limit = Math.max(1, Number(url.searchParams.get("limit") ?? 50) || 50);
+    const page = all.slice(offset, offset + limit);
+    const text = JSON.stringify(page);
+    res.writeHead(200, {
+      "content-type": "application/json",
+      "x-date": new Date().toUTCString(),
+      "x-records-available-count": String(all.length),
+      "x-records-returned-count": String(page.length),
+      "content-length": Buffer.byteLength(text),
+    });
+    res.end(text);
+  };
+
   const server = http.createServer(async (req, res) => {
     sim.requests++;
     const chunks: Buffer[] = [];
@@ -189,6 +335,9 @@ export async function startMobileMoneySimulator(initial: MobileMoneyFaults = {},
         if (faults.statusErrorRate && Math.random() < faults.statusErrorRate) return error(res, 503, "serviceUnavailable", "genericError", "try later");
         if (path === "/heartbeat") return send(res, 200, { serviceStatus: "available" });
         let m = /^\/responses\/([^/]+)$/.exec(path);
+        if (m && batchByCorrelation.has(decodeURIComponent(m[1]!))) {
+          return send(res, 200, { link: `/batchtransactions/${batchByCorrelation.get(decodeURIComponent(m[1]!))!.batchId}` });
+        }
         if (m) {
           const tx = transactions.get(decodeURIComponent(m[1]!));
           if (!tx) return error(res, 404, "identification", "genericError", "no request with this clientCorrelationId");
@@ -200,7 +349,15 @@ export async function startMobileMoneySimulator(initial: MobileMoneyFaults = {},
           if (!tx) return error(res, 404, "identification", "genericError", "transaction not found");
           return send(res, 200, transactionBody(tx));
         }
+        m = /^\/batchtransactions\/([^/]+)(\/completions|\/rejections)?$/.exec(path);
+        if (m) {
+          const batch = sim.batches.get(decodeURIComponent(m[1]!));
+          if (!batch) return error(res, 404, "identification", "genericError", "batch not found");
+          if (!m[2]) return send(res, 200, batchBody(batch));
+          return sendPage(res, url, m[2] === "/completions" ? batch.completions.map((ref) => completionBody(transactions.get(ref)!)) : batch.rejections.map(rejectionBody));
+        }
         m = /^\/requeststates\/([^/]+)$/.exec(path);
+        if (m && batchByServerId.has(decodeURIComponent(m[1]!))) return send(res, 200, batchState(batchByServerId.get(decodeURIComponent(m[1]!))!));
         if (m) {
           const tx = byServerId.get(decodeURIComponent(m[1]!));
           if (!tx) return error(res, 404, "identification", "genericError", "request state not found");
@@ -208,6 +365,7 @@ export async function startMobileMoneySimulator(initial: MobileMoneyFaults = {},
         }
         return error(res, 404, "identification", "genericError", "no such resource");
       }
+      if (req.method === "POST" && path === "/batchtransactions") return await receiveBatch(req, res, chunks);
       if (req.method !== "POST" || path !== "/transactions/type/disbursement") return error(res, 404, "identification", "genericError", "no such resource");
       const correlationId = String(req.headers["x-correlationid"] ?? "");
       if (!correlationId) return error(res, 400, "validation", "genericError", "X-CorrelationID is required");
@@ -271,6 +429,48 @@ export async function startMobileMoneySimulator(initial: MobileMoneyFaults = {},
       server.close(() => resolve());
     });
   return sim;
+}
+
+function batchState(batch: SimBatch) {
+  return { serverCorrelationId: batch.serverCorrelationId, objectReference: batch.batchId, status: batch.batchStatus === "completed" ? "completed" : "pending", notificationMethod: "polling" };
+}
+
+function batchBody(batch: SimBatch) {
+  return {
+    batchId: batch.batchId,
+    batchStatus: batch.batchStatus,
+    ...(batch.title !== undefined ? { batchTitle: batch.title } : {}),
+    ...(batch.description !== undefined ? { batchdescription: batch.description } : {}),
+    // responseBatchTransaction requires both dates; until the batch is processed they are its creation date.
+    approvalDate: batch.creationDate,
+    completionDate: batch.completionDate ?? batch.creationDate,
+    processingFlag: batch.batchStatus === "completed",
+    completedCount: batch.completions.length,
+    rejectionCount: batch.rejections.length,
+    parsingSuccessCount: batch.itemCount,
+    creationDate: batch.creationDate,
+  };
+}
+
+function completionBody(tx: SimTransaction) {
+  return {
+    transactionReference: tx.transactionReference,
+    requestingOrganisationTransactionReference: tx.requestingOrganisationTransactionReference ?? tx.correlationId,
+    creditParty: [{ key: "msisdn", value: tx.msisdn }],
+    debitParty: tx.debitParty,
+    completionDate: tx.creationDate,
+    link: `/transactions/${tx.transactionReference}`,
+  };
+}
+
+function rejectionBody(r: SimBatch["rejections"][number]) {
+  return {
+    ...(r.reference ? { requestingOrganisationTransactionReference: r.reference } : {}),
+    creditParty: r.creditParty,
+    debitParty: r.debitParty,
+    rejectionReason: r.rejectionReason,
+    rejectionDate: r.rejectionDate,
+  };
 }
 
 function transactionBody(tx: SimTransaction) {

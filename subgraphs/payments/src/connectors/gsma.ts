@@ -12,6 +12,7 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import http from "node:http";
 import https from "node:https";
+import { sendGsmaBatch, type BulkTransport } from "./gsma-bulk";
 import { mapLimit, type Connector, type ConnectorOptions, type Instruction, type Outcome, type StatusAnswer } from "./types";
 
 type Json = Record<string, any>;
@@ -90,6 +91,8 @@ export class GsmaConnector implements Connector {
   private readonly httpAgent: http.Agent;
   private readonly httpsAgent: https.Agent;
   private readonly callback: { baseUrl: string; secret: string } | null;
+  private readonly bulkMinItems: number;
+  private readonly bulk: BulkTransport;
 
   constructor(
     private readonly baseUrl: string,
@@ -101,9 +104,22 @@ export class GsmaConnector implements Connector {
     this.httpAgent = new http.Agent({ keepAlive: true, maxSockets: this.concurrency });
     this.httpsAgent = new https.Agent({ keepAlive: true, maxSockets: this.concurrency });
     this.callback = opts.gsmaCallback ?? null;
+    this.bulkMinItems = opts.gsmaBulkMinItems ?? 50;
+    this.bulk = {
+      call: (method, path, correlationId, body) => this.call(method, path, correlationId, body),
+      statusOne: (id) => this.statusOne(id),
+      itemBody: (i) => gsmaDisbursementBody(i),
+      maxSendAttempts: this.maxSendAttempts,
+      waitMs: opts.gsmaBulkWaitMs ?? 30_000,
+    };
   }
 
+  /**
+   * A sub-batch of `gsmaBulkMinItems` or more goes as one GSMA batch (`POST /batchtransactions`), smaller
+   * ones payment by payment. Callbacks are per payment only: with callbacks on, always one by one.
+   */
   send(instructions: Instruction[]): Promise<Outcome[]> {
+    if (this.bulkMinItems > 0 && !this.callback && instructions.length >= this.bulkMinItems) return sendGsmaBatch(this.bulk, instructions);
     return mapLimit(instructions, this.concurrency, (i) => this.sendOne(i));
   }
 

@@ -8,13 +8,15 @@ export * from "./types";
 export { GsmaConnector } from "./gsma";
 export { Iso20022Connector } from "./iso20022";
 
-/** Connector settings from the environment (PAYMENTS_CONNECTOR_TIMEOUT_MS, _MAX_ATTEMPTS, _CONCURRENCY). */
+/** Connector settings from the environment (PAYMENTS_CONNECTOR_TIMEOUT_MS, _MAX_ATTEMPTS, _CONCURRENCY, PAYMENTS_GSMA_BULK_MIN_ITEMS, _WAIT_MS). */
 export function connectorOptionsFromEnv(env: Record<string, string | undefined> = process.env): ConnectorOptions {
   const n = (v: string | undefined) => (v && /^\d+$/.test(v) ? Number(v) : undefined);
   return {
     timeoutMs: n(env.PAYMENTS_CONNECTOR_TIMEOUT_MS),
     maxSendAttempts: n(env.PAYMENTS_CONNECTOR_MAX_ATTEMPTS),
     concurrency: n(env.PAYMENTS_CONNECTOR_CONCURRENCY),
+    gsmaBulkMinItems: n(env.PAYMENTS_GSMA_BULK_MIN_ITEMS),
+    gsmaBulkWaitMs: n(env.PAYMENTS_GSMA_BULK_WAIT_MS),
     ...(gsmaCallbackSettings(env) ? { gsmaCallback: gsmaCallbackSettings(env)! } : {}),
   };
 }

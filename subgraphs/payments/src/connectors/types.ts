@@ -11,6 +11,8 @@ export interface Instruction {
   /** Parsed financial address. */
   payee: { type: string; id: string; provider: string };
   note?: string | null;
+  /** How many times it was sent before (a retry of a failed payment is a new attempt; a crash re-run is not). */
+  attempt?: number;
 }
 
 export type Outcome =
@@ -43,6 +45,10 @@ export interface ConnectorOptions {
   concurrency?: number;
   /** GSMA: ask for callbacks (PAYMENTS_GSMA_CALLBACK_URL, PAYMENTS_CALLBACK_SECRET); polling only without it. */
   gsmaCallback?: { baseUrl: string; secret: string };
+  /** GSMA: sub-batches of at least this many payments go as one `POST /batchtransactions` (default 50; 0 = never). */
+  gsmaBulkMinItems?: number;
+  /** GSMA bulk: how long to wait for the provider to process a batch before its items are UNKNOWN (default 30 s). */
+  gsmaBulkWaitMs?: number;
 }
 
 /** Runs `fn` over items with at most `limit` in flight, keeping order. */

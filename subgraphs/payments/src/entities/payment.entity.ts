@@ -7,6 +7,8 @@ import { MoneyType } from "@g2p/kit";
  * Payment instruction (docs/payments.md):
  * PENDING → INVALID† | PAYEE_NOT_FOUND† | READY (account resolved, funds held) → SENT → COMPLETED† | FAILED† | UNKNOWN;
  * UNKNOWN → COMPLETED | FAILED (status query or operator); FAILED → READY (retry); PENDING/READY → CANCELLED†.
+ * READY is written only for batches waiting for approval and for retries: an authorized batch that
+ * needs no approval is sent from PENDING (one write per payment fewer).
  */
 export enum PaymentStatus {
   PENDING = "PENDING",

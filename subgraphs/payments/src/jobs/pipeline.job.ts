@@ -1,6 +1,6 @@
 import type { JobDefinition, JobQueue } from "@g2p/kit";
 import { DisbursementBatch } from "../entities/disbursement-batch.entity";
-import { authorize, dispatchRange, finish, prepareRange } from "../services/pipeline.service";
+import { authorize, dispatchRange, finish, markReadyRange, prepareRange } from "../services/pipeline.service";
 import { isUniqueViolation } from "../services/sql";
 
 export const PIPELINE_JOB = "payments.pipeline";
@@ -26,15 +26,18 @@ export async function enqueuePipeline(jobs: JobQueue, batchId: string, phase: Pi
   }
 }
 
-export type PipelineChunk = { step: "prepare" | "dispatch"; from: number; to: number } | { step: "authorize" } | { step: "finish" };
+export type PipelineChunk = { step: "prepare" | "dispatch" | "ready"; from: number; to: number } | { step: "authorize" } | { step: "finish" };
 
 export function chunkSize(env: Record<string, string | undefined> = process.env): number {
   const n = Number(env.PAYMENTS_CHUNK_SIZE ?? 500);
   return Number.isInteger(n) && n > 0 ? Math.min(n, 10_000) : 500;
 }
 
-function ranges(step: "prepare" | "dispatch", count: number): PipelineChunk[] {
-  const size = chunkSize();
+/** Marking READY is one indexed UPDATE per range and sends nothing: ten send-chunks per job chunk. */
+const READY_RANGE_FACTOR = 10;
+
+function ranges(step: "prepare" | "dispatch" | "ready", count: number): PipelineChunk[] {
+  const size = chunkSize() * (step === "ready" ? READY_RANGE_FACTOR : 1);
   const out: PipelineChunk[] = [];
   for (let from = 0; from < count; from += size) out.push({ step, from, to: Math.min(count, from + size) });
   return out;
@@ -55,7 +58,7 @@ export const pipelineJob: JobDefinition<PipelinePayload, PipelineChunk> = {
     if (payload.phase === "reconcile") return [{ step: "finish" }];
     if (payload.phase === "dispatch") return [...ranges("dispatch", batch.paymentCount), { step: "finish" }];
     const prepare: PipelineChunk[] = [...ranges("prepare", batch.paymentCount), { step: "authorize" }];
-    return batch.approvalRequired ? prepare : [...prepare, ...ranges("dispatch", batch.paymentCount), { step: "finish" }];
+    return batch.approvalRequired ? [...prepare, ...ranges("ready", batch.paymentCount)] : [...prepare, ...ranges("dispatch", batch.paymentCount), { step: "finish" }];
   },
   async processChunk(chunk, payload, { em, jobId, seq }) {
     switch (chunk.step) {
@@ -63,6 +66,8 @@ export const pipelineJob: JobDefinition<PipelinePayload, PipelineChunk> = {
         return prepareRange(em, payload.batchId, chunk.from, chunk.to);
       case "authorize":
         return authorize(em, payload.batchId);
+      case "ready":
+        return markReadyRange(em, payload.batchId, chunk.from, chunk.to);
       case "dispatch":
         return dispatchRange(em, payload.batchId, chunk.from, chunk.to, `dispatch:${payload.batchId}:${jobId}:${seq}`);
       case "finish":

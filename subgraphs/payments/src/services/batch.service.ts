@@ -5,6 +5,7 @@ import { parse } from "csv-parse";
 import { assertCurrency, audit, badInput, decimalToMinor, fromMinorUnits, notFound, toMinorUnits, userError, type AuditActor, type JobQueue } from "@g2p/kit";
 import { BatchSource, BatchStatus, DisbursementBatch, TERMINAL_BATCH } from "../entities/disbursement-batch.entity";
 import { HoldStatus, LedgerHold } from "../entities/ledger.entity";
+import { PaymentProvider } from "../entities/mapper.entity";
 import { Payment, PaymentStatus } from "../entities/payment.entity";
 import { enqueuePipeline } from "../jobs/pipeline.job";
 import { accountCodes, closeHold, placeHold } from "./ledger.service";
@@ -199,10 +200,31 @@ const PAYMENT_COLUMNS = [
   "updated_at",
 ];
 
+/**
+ * Payments that arrive with a financial address of an active provider in the directory are prepared
+ * as they are inserted (provider_code set): prepare then selects only the rest (account lookups,
+ * unknown or inactive providers) and the common case costs no second write per payment. Dispatch still
+ * refuses a provider deactivated since (no connector → FAILED with the reason).
+ */
+async function preparedAtIntake(tx: EntityManager, rows: Row[]): Promise<Map<Row, string>> {
+  const providerOf = new Map<Row, string>();
+  for (const r of rows) {
+    if (r.status !== PaymentStatus.PENDING || !r.financialAddress || r.providerCode) continue;
+    const parts = parseFinancialAddress(r.financialAddress);
+    if (parts) providerOf.set(r, parts.provider);
+  }
+  const codes = [...new Set(providerOf.values())];
+  if (codes.length === 0) return providerOf;
+  const active = new Set((await tx.find(PaymentProvider, { code: { $in: codes }, active: true }, { fields: ["code"] })).map((p) => p.code));
+  for (const [r, code] of providerOf) if (!active.has(code)) providerOf.delete(r);
+  return providerOf;
+}
+
 /** One multi-row INSERT of new payments (raw column values; a duplicate still fails on the unique indexes). */
 async function insertPaymentRows(tx: EntityManager, batchId: string, rows: Row[], base: number): Promise<void> {
   const date = (d: Date) => tx.getPlatform().processDateProperty(d);
   const updated = date(new Date(base));
+  const provider = await preparedAtIntake(tx, rows);
   await insertRows(
     tx,
     Payment,
@@ -216,7 +238,7 @@ async function insertPaymentRows(tx: EntityManager, batchId: string, rows: Row[]
       r.entitlementId ?? null,
       r.beneficiaryId,
       r.financialAddress ?? null,
-      r.providerCode ?? null,
+      r.providerCode ?? provider.get(r) ?? null,
       minorToRawMoney(tx, decimalToMinor(r.amount)),
       r.currency,
       r.note ?? null,
