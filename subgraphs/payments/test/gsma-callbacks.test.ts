@@ -8,7 +8,7 @@ import { JournalEntry, LedgerAccount } from "../src/entities/ledger.entity";
 import { PaymentNotification } from "../src/entities/notification.entity";
 import { Payment, PaymentStatus } from "../src/entities/payment.entity";
 import { trialBalance } from "../src/services/ledger.service";
-import { APPROVER, FINAL, FINANCE, fund, gsmaSchema, provider, startMobileMoneySimulator, waitForBatch, type MobileMoneySim } from "./helpers";
+import { APPROVER, FINAL, FINANCE, fund, gsmaSchema, provider, startMobileMoneySimulator, waitForBatch, type MobileMoneySim, usePaymentsEnv } from "./helpers";
 
 const SECRET = randomBytes(32).toString("hex");
 process.env.PAYMENTS_CONNECTOR_TIMEOUT_MS = "1000";
@@ -32,9 +32,11 @@ describe("GSMA callbacks (X-Callback-URL)", () => {
   let sg: TestSubgraph;
   let sim: MobileMoneySim;
   let base: string;
+  usePaymentsEnv({ PAYMENTS_CHUNK_SIZE: "10" });
+
   beforeAll(async () => {
     sim = await startMobileMoneySimulator({}, { keepBodies: true });
-    sg = await startTestSubgraph(subgraph, { PAYMENTS_CHUNK_SIZE: "10" });
+    sg = await startTestSubgraph(subgraph);
     base = sg.url.replace(/\/graphql$/, "/callbacks/gsma");
     process.env.PAYMENTS_GSMA_CALLBACK_URL = base;
     await provider(sg, "cbm", sim.url);

@@ -112,3 +112,23 @@ export function gsmaSchema(name: string) {
   ajv.addSchema({ $id: "gsma", components: { schemas: fromOpenApi30(doc.components.schemas) } });
   return ajv.compile({ $ref: `gsma#/components/schemas/${name}` });
 }
+
+/**
+ * Payments reads its own settings (PAYMENTS_*) from process.env when a job runs, not from the env
+ * given to startTestSubgraph (that one configures the kit): set them here for the file's duration.
+ */
+export function usePaymentsEnv(vars: Record<string, string>): void {
+  const before: Record<string, string | undefined> = {};
+  beforeAll(() => {
+    for (const [k, v] of Object.entries(vars)) {
+      before[k] = process.env[k];
+      process.env[k] = v;
+    }
+  });
+  afterAll(() => {
+    for (const k of Object.keys(vars)) {
+      if (before[k] === undefined) delete process.env[k];
+      else process.env[k] = before[k];
+    }
+  });
+}

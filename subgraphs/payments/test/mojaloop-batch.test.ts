@@ -5,7 +5,7 @@ import { BatchStatus } from "../src/entities/disbursement-batch.entity";
 import { LedgerAccount } from "../src/entities/ledger.entity";
 import { Payment, PaymentStatus } from "../src/entities/payment.entity";
 import { trialBalance } from "../src/services/ledger.service";
-import { FINAL, FINANCE, fund, provider, waitForBatch } from "./helpers";
+import { FINAL, FINANCE, fund, provider, waitForBatch, usePaymentsEnv } from "./helpers";
 import { invalidMessages, startMojaloopSimulator, type MojaloopSim } from "./mojaloop-helpers";
 
 // Generous: the simulator and the subgraph share one test process on a busy 2-core machine.
@@ -17,8 +17,10 @@ const CREATE = `mutation ($i: CreateDisbursementBatchInput!) { createDisbursemen
 describe("a batch paid through a Mojaloop switch (provider with connector MOJALOOP)", () => {
   let sg: TestSubgraph;
   let sim: MojaloopSim;
+  usePaymentsEnv({ PAYMENTS_CHUNK_SIZE: "10" });
+
   beforeAll(async () => {
-    sg = await startTestSubgraph(subgraph, { PAYMENTS_CHUNK_SIZE: "10" });
+    sg = await startTestSubgraph(subgraph);
     // The switch calls the payments subgraph back on its FSPIOP route (what PAYMENTS_FSPIOP_CALLBACK_URL is registered as).
     const callbackUrl = `${new URL(sg.url).origin}/fspiop`;
     sim = await startMojaloopSimulator({ unknownParties: ["254733000013"] }, { participants: { "g2p-treasury": callbackUrl } });

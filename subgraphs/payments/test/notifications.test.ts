@@ -7,7 +7,7 @@ import { subgraph } from "../src";
 import { BatchStatus } from "../src/entities/disbursement-batch.entity";
 import { NotificationStatus, PaymentNotification } from "../src/entities/notification.entity";
 import { Payment, PaymentStatus } from "../src/entities/payment.entity";
-import { FINAL, FINANCE, fund, provider, startMobileMoneySimulator, startSmsGateway, waitForBatch, type MobileMoneySim, type SmsGatewaySim } from "./helpers";
+import { FINAL, FINANCE, fund, provider, startMobileMoneySimulator, startSmsGateway, waitForBatch, type MobileMoneySim, type SmsGatewaySim, usePaymentsEnv } from "./helpers";
 
 process.env.PAYMENTS_CONNECTOR_TIMEOUT_MS = "1000";
 process.env.PAYMENTS_NOTIFY_INTERVAL_MS = "50";
@@ -43,11 +43,13 @@ describe("beneficiary notifications (outbox → SMS gateway)", () => {
   let sg: TestSubgraph;
   let sim: MobileMoneySim;
   let sms: SmsGatewaySim;
+  usePaymentsEnv({ PAYMENTS_CHUNK_SIZE: "10" });
+
   beforeAll(async () => {
     sim = await startMobileMoneySimulator({ rejectMsisdns: [msisdn(2)] });
     sms = await startSmsGateway();
     process.env.PAYMENTS_SMS_GATEWAY_URL = sms.url;
-    sg = await startTestSubgraph(subgraph, { PAYMENTS_CHUNK_SIZE: "10" });
+    sg = await startTestSubgraph(subgraph);
     await provider(sg, "mm", sim.url);
     await fund(sg, "N", "100000.00");
   });

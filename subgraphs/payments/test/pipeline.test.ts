@@ -6,7 +6,7 @@ import { LedgerAccount } from "../src/entities/ledger.entity";
 import { Payment, PaymentStatus } from "../src/entities/payment.entity";
 import { chunkSize } from "../src/jobs/pipeline.job";
 import { trialBalance } from "../src/services/ledger.service";
-import { APPROVER, FINAL, FINANCE, fund, gsmaSchema, provider, startMobileMoneySimulator, waitForBatch, type MobileMoneySim } from "./helpers";
+import { APPROVER, FINAL, FINANCE, fund, gsmaSchema, provider, startMobileMoneySimulator, waitForBatch, type MobileMoneySim, usePaymentsEnv } from "./helpers";
 
 process.env.PAYMENTS_CONNECTOR_TIMEOUT_MS = "1000";
 
@@ -31,9 +31,11 @@ async function expectBalancedLedger(sg: TestSubgraph) {
 describe("pipeline with the GSMA mobile-money connector", () => {
   let sg: TestSubgraph;
   let sim: MobileMoneySim;
+  usePaymentsEnv({ PAYMENTS_CHUNK_SIZE: "25" });
+
   beforeAll(async () => {
     sim = await startMobileMoneySimulator({}, { keepBodies: true });
-    sg = await startTestSubgraph(subgraph, { PAYMENTS_CHUNK_SIZE: "25" });
+    sg = await startTestSubgraph(subgraph);
     await provider(sg, "mpesa", sim.url);
   });
   afterAll(async () => {
