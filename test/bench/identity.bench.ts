@@ -67,7 +67,7 @@ async function load(urls: string | string[], token: string, body: (i: number) =>
             if (res.statusCode === 200 && !text.includes('"errors"')) ok++;
             else {
               failed++;
-              if (firstError.length < 1) firstError.push(text.slice(0, 300));
+              if (firstError.length < 1) firstError.push(text.length > 600 ? `${text.slice(0, 200)} … ${text.slice(-400)}` : text);
             }
             resolve();
           });
@@ -116,7 +116,7 @@ async function authBench(args: string[]): Promise<{ rows: Row[]; notes: string[]
     IDENTITY_REQUEST_TIME_WINDOW_SECONDS: "120",
   };
   // Instances share one database (started one after the other, so only the first migrates).
-  // --profile DIR: a CPU profile of each server process, written to DIR when it stops (SIGTERM).
+  // --profile DIR: a CPU profile of each server process for each timed phase (demographic, otp), in DIR.
   const profileIdx = args.indexOf("--profile");
   const profileDir = profileIdx >= 0 ? path.resolve(args[profileIdx + 1]!) : null;
   const servers: Awaited<ReturnType<typeof spawnServer>>[] = [];
@@ -156,9 +156,12 @@ async function authBench(args: string[]): Promise<{ rows: Row[]; notes: string[]
     };
     await load(urls, partner, demoBody, { concurrency, total: 2000 }); // warm-up
     const cpu = () => servers.reduce((a, s) => a + cpuSeconds(s.child.pid), 0);
+    const profilePhase = () => profileDir && servers.forEach((s) => s.child.kill("SIGUSR2"));
+    profilePhase();
     let c0 = cpu();
     const demo = await load(urls, partner, demoBody, { concurrency, seconds });
     const demoCpu = ((cpu() - c0) * 1000) / Math.max(1, demo.ok + demo.failed);
+    profilePhase();
 
     const otpReq = await load(
       url,
@@ -166,8 +169,10 @@ async function authBench(args: string[]): Promise<{ rows: Row[]; notes: string[]
       (i) => JSON.stringify({ query: `mutation ($i: OtpRequestInput!) { requestOtp(input: $i) { maskedMobile } }`, variables: { i: { individualId: people[i]!.uin, transactionId: `o${i}`, requestTime: new Date().toISOString(), channels: ["PHONE"], credentials: creds } } }),
       { concurrency, total: otpCount },
     );
+    if (otpReq.failed) throw new Error(`${otpReq.failed} OTP requests failed; first: ${otpReq.firstError}`);
     const codes: string[] = [];
     for (let i = 0; i < otpCount; i++) codes[i] = await sms.otpFor(people[i]!.phone, 0, 60_000);
+    profilePhase();
     c0 = cpu();
     const otp = await load(
       urls,
@@ -176,6 +181,8 @@ async function authBench(args: string[]): Promise<{ rows: Row[]; notes: string[]
       { concurrency, total: otpCount },
     );
     const otpCpu = ((cpu() - c0) * 1000) / Math.max(1, otp.ok + otp.failed);
+    profilePhase();
+    if (profileDir) await new Promise((r) => setTimeout(r, 2000)); // let the servers write their profiles
     const rows: Row[] = [
       { scenario: "demographic auth (timed)", requests: demo.ok, failed: demo.failed, "req/s": Math.round(demo.rps), "p50 ms": demo.p50.toFixed(1), "p99 ms": demo.p99.toFixed(1), "server CPU ms/req": demoCpu.toFixed(2), "req/s per core": Math.round(1000 / demoCpu) },
       { scenario: "OTP auth (each code once)", requests: otp.ok, failed: otp.failed, "req/s": Math.round(otp.rps), "p50 ms": otp.p50.toFixed(1), "p99 ms": otp.p99.toFixed(1), "server CPU ms/req": otpCpu.toFixed(2), "req/s per core": Math.round(1000 / otpCpu) },
@@ -261,7 +268,8 @@ async function seedingBench(args: string[]): Promise<{ rows: Row[]; notes: strin
 }
 
 // `node -r scripts/ts-register.js test/bench/identity.bench.ts --serve-profiled DIR`: the identity subgraph
-// with the V8 profiler on; the profile is written to DIR on SIGTERM (NODE_OPTIONS may not carry --cpu-prof).
+// with the V8 profiler driven by SIGUSR2 (NODE_OPTIONS may not carry --cpu-prof): one profile per timed
+// phase, written to DIR as identity-<phase>-<pid>.cpuprofile.
 if (require.main === module && process.argv[2] === "--serve-profiled") {
   const dir = process.argv[3]!;
   void (async () => {
@@ -271,12 +279,21 @@ if (require.main === module && process.argv[2] === "--serve-profiled") {
     session.connect();
     const post = (method: string, params?: object) => new Promise<any>((ok, ko) => session.post(method, params ?? {}, (e: Error | null, r: unknown) => (e ? ko(e) : ok(r))));
     await post("Profiler.enable");
-    await post("Profiler.start");
-    process.once("SIGTERM", () => {
+    // One profile per measured phase: the bench sends SIGUSR2 when a phase starts and again when it
+    // ends (setup and warm-up stay out of the profile).
+    const phases = ["demographic", "otp"];
+    let recording = false;
+    process.on("SIGUSR2", () => {
+      if (!recording) {
+        recording = true;
+        void post("Profiler.start");
+        return;
+      }
+      recording = false;
+      const phase = phases.shift() ?? "extra";
       void post("Profiler.stop").then(({ profile }) => {
         fs.mkdirSync(dir, { recursive: true });
-        fs.writeFileSync(path.join(dir, `identity-${process.pid}.cpuprofile`), JSON.stringify(profile));
-        process.exit(0);
+        fs.writeFileSync(path.join(dir, `identity-${phase}-${process.pid}.cpuprofile`), JSON.stringify(profile));
       });
     });
     const { runSubgraphMain } = await import("@g2p/kit");

@@ -1,12 +1,14 @@
 /**
  * What the identity block holds for its whole life (not per request): config, crypto, the outbox
- * dispatcher, the partner cache and the eKYC signing key. The kit's context has no slot for
- * per-subgraph services, so the runtime rides along in the loaders object (see docs/identity.md).
+ * dispatcher, the partner cache, the statements concurrent requests share and the eKYC signing key.
+ * The kit's context has no slot for per-subgraph services, so the runtime rides along in the loaders
+ * object (see docs/identity.md).
  */
 import { exportJWK, generateKeyPair, type JWK, type KeyLike } from "jose";
 import { readIdentityConfig, type IdentityConfig } from "./config";
 import { IdCrypto } from "./domain/crypto";
 import { OutboxDispatcher } from "./services/outbox";
+import { sharedStatements } from "./services/shared-statements";
 
 export interface SigningKey {
   kid: string;
@@ -28,6 +30,8 @@ export class IdentityRuntime {
   private signingKey: Promise<SigningKey> | null = null;
   /** partnerId -> cached { partner, policy } (see services/partner.service.ts). */
   readonly partnerCache = new Map<string, { at: number; value: unknown }>();
+  /** Statements concurrent requests share: auth_transaction group commit, identity lookup (services/coalesce.ts). */
+  readonly shared = sharedStatements();
 
   constructor(opts: RuntimeOptions = {}) {
     this.config = { ...readIdentityConfig(), ...opts.config };

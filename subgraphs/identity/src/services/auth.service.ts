@@ -30,7 +30,6 @@ import { AuthType, type AuthPartner, type AuthPolicy } from "../entities/partner
 import { RegistrantIdentity } from "../entities/registrant-identity.entity";
 import type { IdentityRuntime } from "../runtime";
 import { demographicsOf, resolveIndividual, type Resolved } from "./identity.service";
-import { insertAuthTransaction, latestOtp, useOtp } from "./fast-path";
 import { assertUnlocked } from "./lock.service";
 import { allows, checkPartner, tokenFor, type PartnerCredentials } from "./partner.service";
 import { countVidUse } from "./vid.service";
@@ -142,7 +141,7 @@ async function verifyOtp(caller: Caller, rt: IdentityRuntime, identity: Identity
   const em = caller.em;
   const now = rt.now();
   if (identity.otpFrozenUntil && identity.otpFrozenUntil.getTime() > now.getTime()) throw mosipError("IDA-OTA-007");
-  const otp = await latestOtp(em, identity.id);
+  const otp = await rt.shared.latestOtp.submit(em, identity.id);
   if (!otp) throw mosipError("IDA-OTA-012");
   if (otp.partnerId !== partnerId) throw mosipError("IDA-OTA-011");
   if (otp.transactionId !== transactionId) throw mosipError("IDA-OTA-005");
@@ -152,8 +151,7 @@ async function verifyOtp(caller: Caller, rt: IdentityRuntime, identity: Identity
   const ok = rt.crypto.sameHash(otp.codeHash, rt.crypto.hash("OTP", `${otp.id}:${code}`));
   if (ok) {
     // Conditional: two concurrent uses of one code cannot both pass.
-    const used = await useOtp(em, otp.id);
-    if (used !== 1) throw mosipError("IDA-OTA-004", "this OTP was already used");
+    if (!(await rt.shared.useOtp.submit(em, otp.id))) throw mosipError("IDA-OTA-004", "this OTP was already used");
     return;
   }
   const failures = otp.failures + 1;
@@ -174,7 +172,7 @@ async function record(
   rt: IdentityRuntime,
   row: { identityId: string | null; partnerId: string; transactionId: string; requestType: RequestType; idType: string; success: boolean; errorCode: string | null; token: string | null },
 ): Promise<void> {
-  await insertAuthTransaction(em, { id: randomUUID(), ...row, createdAt: rt.now() });
+  await rt.shared.recordAuthTransaction.submit(em, { id: randomUUID(), ...row, createdAt: rt.now() });
 }
 
 /**

@@ -108,7 +108,7 @@ export async function resolveIndividual(em: EntityManager, rt: IdentityRuntime, 
   const checked = checkIndividualId(individualId, declared);
   if ("code" in checked) throw mosipError(checked.code as never);
   if (checked.type === "UIN") {
-    const identity = await identityBy(em, "uin_hash", rt.crypto.hash("UIN", individualId));
+    const identity = await rt.shared.identityByUinHash.submit(em, rt.crypto.hash("UIN", individualId));
     if (!identity) throw mosipError("IDA-MLC-002");
     if (identity.status === IdentityStatus.DEACTIVATED) throw mosipError("IDA-MLC-003");
     if (identity.status === IdentityStatus.BLOCKED) throw mosipError("IDA-MLC-022");

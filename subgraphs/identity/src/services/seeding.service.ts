@@ -10,7 +10,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { EntityManager } from "@mikro-orm/core";
-import { audit, badInput, type AuditActor, type JobDefinition, type JobQueue } from "@g2p/kit";
+import { audit, badInput, type AuditActor, type JobDefinition, type JobQueue, type SqlValue } from "@g2p/kit";
 import { INTERNAL_PARTNER } from "../domain/crypto";
 import { demographicMismatch, type Demographics } from "../domain/demographics";
 import { checkIndividualId } from "../domain/ids";
@@ -89,8 +89,8 @@ async function seedChunk(em: EntityManager, rt: IdentityRuntime, payload: SeedPa
   const byUinHash = new Map(identities.map((i) => [i.uinHash, i]));
   const byId = new Map(identities.map((i) => [i.id, i]));
   const now = rt.now();
-  const links: unknown[][] = [];
-  const txs: unknown[][] = [];
+  const links: SqlValue[][] = [];
+  const txs: SqlValue[][] = [];
   const transactionId = `seed-${payload.batchId.slice(0, 8)}`;
   for (const r of records) {
     let code: string | null = "code" in r.checked ? r.checked.code : null;

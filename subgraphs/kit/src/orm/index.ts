@@ -109,3 +109,5 @@ export async function createOrm(opts: OrmOptions): Promise<MikroORM> {
   }
   return orm;
 }
+
+export { sqlRows, sqlRun, type SqlRow, type SqlValue } from "./raw-sql";
