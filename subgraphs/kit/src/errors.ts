@@ -53,13 +53,15 @@ const BAD_VALUE_STATES = new Set(["22P02", "22001", "22003", "22007", "22008", "
 /** Connection lost or refused, server shutting down or starting: retry later. */
 const UNAVAILABLE_STATES = new Set(["08000", "08001", "08003", "08006", "57P01", "57P02", "57P03"]);
 const UNAVAILABLE_ERRNOS = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "ENOTFOUND"]);
+/** The database is there but refused this statement for now (lock, busy, serialization): retry. */
+const BUSY_STATES = new Set(["SQLITE_BUSY", "SQLITE_LOCKED", "40001", "40P01", "55P03"]);
 
 /** The database driver's error behind a resolver's error, if there is one (MikroORM keeps `code`). */
 function driverErrorOf(error: unknown): { code?: string; message: string; name: string } | null {
   let current: unknown = error;
   for (let depth = 0; current && depth < 5; depth++) {
     const e = current as { code?: unknown; message?: unknown; name?: unknown; originalError?: unknown; cause?: unknown };
-    if (typeof e.code === "string" && (BAD_VALUE_STATES.has(e.code) || UNAVAILABLE_STATES.has(e.code) || UNAVAILABLE_ERRNOS.has(e.code))) {
+    if (typeof e.code === "string" && (BAD_VALUE_STATES.has(e.code) || UNAVAILABLE_STATES.has(e.code) || UNAVAILABLE_ERRNOS.has(e.code) || BUSY_STATES.has(e.code))) {
       return { code: e.code, message: String(e.message ?? ""), name: String(e.name ?? "") };
     }
     if (e.name === "ConnectionException" || /Connection terminated|connection timeout|Client has encountered a connection error/i.test(String(e.message ?? ""))) {
@@ -80,6 +82,8 @@ export function translateDriverError(error: unknown): { code: ErrorCode; message
   if (!driver) return null;
   if (driver.code === "22P02" && /type uuid/i.test(driver.message)) return { code: "NOT_FOUND", message: "No record with that id (not a valid id)" };
   if (BAD_VALUE_STATES.has(driver.code!)) return { code: "BAD_USER_INPUT", message: "A value does not fit its field (wrong format, too long or out of range)" };
+  // Its statement (with its values) is never shown, in development either: it may hold personal data.
+  if (BUSY_STATES.has(driver.code!)) return { code: "SERVICE_UNAVAILABLE", message: "The database is busy; retry later" };
   return { code: "SERVICE_UNAVAILABLE", message: "The service cannot reach its database right now; retry later" };
 }
 

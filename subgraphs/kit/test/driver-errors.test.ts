@@ -19,6 +19,12 @@ describe("database errors seen by callers", () => {
     expect(translateDriverError(new GraphQLError("x", { originalError: pgError("ECONNREFUSED", "connect ECONNREFUSED 127.0.0.1:5432") }))?.code).toBe("SERVICE_UNAVAILABLE");
   });
 
+  it("a busy or locked database, a deadlock or a serialization failure is SERVICE_UNAVAILABLE, without the statement", () => {
+    for (const code of ["SQLITE_BUSY", "40001", "40P01"]) {
+      expect(translateDriverError(wrapped(code, "database is locked"))).toEqual({ code: "SERVICE_UNAVAILABLE", message: "The database is busy; retry later" });
+    }
+  });
+
   it("the formatter shows the translation without the SQL, in development too", () => {
     const unexpected: unknown[] = [];
     const format = createErrorFormatter({ production: false, onUnexpected: (e) => unexpected.push(e) });
