@@ -18,13 +18,19 @@ function hasNul(value: unknown, depth = 0): boolean {
   return Object.entries(value).some(([k, v]) => k.includes(NUL) || hasNul(v, depth + 1));
 }
 
+/** Apollo Server reuses one parsed DocumentNode per query text: walk each once, not per request. */
+const checkedDocuments = new WeakMap<DocumentNode, boolean>();
+
 function documentHasNul(document: DocumentNode): boolean {
+  const known = checkedDocuments.get(document);
+  if (known !== undefined) return known;
   let found = false;
   visit(document, {
     StringValue(node) {
       if (node.value.includes(NUL)) found = true;
     },
   });
+  checkedDocuments.set(document, found);
   return found;
 }
 
