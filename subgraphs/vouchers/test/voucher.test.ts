@@ -1,11 +1,13 @@
 import { randomUUID } from "node:crypto";
+import http from "node:http";
 import { Writable } from "node:stream";
-import { AuditEntry, codesOf, dataOf, startTestSubgraph, type TestSubgraph } from "@g2p/kit";
+import { AuditEntry, codesOf, dataOf, startTestSubgraph, tokenFor, type TestSubgraph } from "@g2p/kit";
 import { decodeJwt, generateKeyPair, SignJWT } from "jose";
 import pino from "pino";
 import { subgraph } from "../src";
 import { isValidSecret } from "../src/domain/numbers";
 import { Redemption } from "../src/entities/redemption.entity";
+import { groupCommitStats } from "../src/services/redemption.service";
 
 const finance = { role: "finance_officer" as const, sub: "officer-1" };
 const PROGRAM = randomUUID();
@@ -93,6 +95,36 @@ describe("vouchers subgraph", () => {
     expect(winners).toHaveLength(1);
     expect(results.filter((r) => r.errors).every((r) => codesOf(r)[0] === "CONFLICT")).toBe(true);
     expect(await sg.orm.em.fork().count(Redemption, { voucherId: v.voucher.id })).toBe(1);
+  });
+
+  it("writes concurrent HTTP redemptions of different vouchers in shared transactions (group commit)", async () => {
+    const vouchers = [];
+    for (let i = 0; i < 12; i++) vouchers.push(await activeVoucher());
+    const token = await tokenFor("merchant", { partnerId: "SHOP-1", sub: "merchant:SHOP-1" });
+    // Tills keep their connections open: warm 12 keep-alive sockets, then send 12 redemptions at once.
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 12 });
+    const post = (query: string, variables: Record<string, unknown>) =>
+      new Promise<string>((resolve, reject) => {
+        const body = JSON.stringify({ query, variables });
+        const req = http.request(sg.url, { method: "POST", agent, headers: { "content-type": "application/json", authorization: `Bearer ${token}`, "content-length": Buffer.byteLength(body) } }, (res) => {
+          let text = "";
+          res.on("data", (c) => (text += c));
+          res.on("end", () => resolve(text));
+        });
+        req.on("error", reject);
+        req.end(body);
+      });
+    try {
+      await Promise.all(vouchers.map(() => post("{ __typename }", {})));
+      const before = { ...groupCommitStats };
+      const results = await Promise.all(vouchers.map((v) => post(REDEEM, { i: { secret: v.secret } })));
+      expect(results.filter((r) => r.includes('"errors"'))).toEqual([]);
+      expect(groupCommitStats.redemptions - before.redemptions).toBe(12);
+      // Each request reaches the server on its own through the event loop; they must still share commits.
+      expect(groupCommitStats.groups - before.groups).toBeLessThan(12);
+    } finally {
+      agent.destroy();
+    }
   });
 
   it("refuses suspended, cancelled and expired vouchers; terminal states refuse every operation", async () => {

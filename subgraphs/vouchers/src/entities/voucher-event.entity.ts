@@ -19,3 +19,6 @@ export class VoucherEvent {
   @Field() @Property({ type: "string", length: 255 }) actor!: string;
   @Field() @Property({ type: "datetime" }) at: Date = new Date();
 }
+
+/** Every column of a history line, for the prepared multi-row INSERTs (services/bulk-insert.ts). */
+export const VOUCHER_EVENT_COLUMNS = ["id", "voucherId", "fromStatus", "toStatus", "action", "reason", "actor", "at"] as const;
