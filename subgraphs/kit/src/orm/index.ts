@@ -85,23 +85,40 @@ export function ormConfig(opts: OrmOptions): Options {
     fs.mkdirSync(dir, { recursive: true });
     dbName = path.join(dir, `${opts.name}.sqlite`);
   }
-  return { ...common, driver: LibSqlDriver, dbName } as Options;
+  return { ...common, driver: LibSqlDriver, dbName, pool: { afterCreate: sqliteSettings(dbName, opts.sqliteSynchronous) } } as Options;
+}
+
+/**
+ * Per-connection SQLite settings, applied to every connection the pool opens. MikroORM's libsql
+ * dialect replaces a file connection once it is older than 10 s (`validateConnection`), so settings
+ * applied once after start were gone ten seconds later: busy_timeout back to 0 (SQLITE_BUSY instead
+ * of waiting for a lock), synchronous back to FULL, foreign keys off.
+ */
+function sqliteSettings(dbName: string, synchronous: OrmOptions["sqliteSynchronous"]) {
+  const pragmas = [
+    // WAL lets readers proceed while a writer commits (a property of the file; set again, harmlessly).
+    ...(dbName === ":memory:" ? [] : ["pragma journal_mode = wal"]),
+    // Wait for a lock instead of failing at once.
+    "pragma busy_timeout = 5000",
+    `pragma synchronous = ${synchronous === "FULL" ? "full" : "normal"}`,
+    "pragma foreign_keys = on",
+  ];
+  return (conn: { exec(sql: string): unknown }, done: (err: Error | null, conn: unknown) => void): void => {
+    try {
+      for (const pragma of pragmas) conn.exec(pragma);
+      done(null, conn);
+    } catch (err) {
+      done(err as Error, conn);
+    }
+  };
 }
 
 export async function createOrm(opts: OrmOptions): Promise<MikroORM> {
   const config = ormConfig(opts);
   const dialect = dialectOf(opts.databaseUrl);
   const orm = (dialect === "postgresql" ? await PostgreSqlORM.init(config as never) : await LibSqlORM.init(config as never)) as MikroORM;
-  if (dialect === "sqlite") {
-    // WAL lets readers proceed while a writer commits; busy_timeout waits instead of failing on a lock.
-    const conn = orm.em.getConnection();
-    if (opts.sqlitePath !== ":memory:") await conn.execute("pragma journal_mode = wal");
-    await conn.execute("pragma busy_timeout = 5000");
-    await conn.execute(`pragma synchronous = ${opts.sqliteSynchronous === "FULL" ? "full" : "normal"}`);
-    await conn.execute("pragma foreign_keys = on");
-  } else {
-    await orm.em.getConnection().execute(`create schema if not exists "${schemaNameFor(opts.name)}"`);
-  }
+  // SQLite's per-connection settings are applied by the pool (sqliteSettings).
+  if (dialect === "postgresql") await orm.em.getConnection().execute(`create schema if not exists "${schemaNameFor(opts.name)}"`);
   if (opts.migrate ?? true) {
     const applied = await orm.getMigrator().up();
     opts.onMigrated?.(applied.map((m) => m.name));
