@@ -9,8 +9,14 @@
  *    THROUGH THE GATEWAY with a service token, then entitlement generation for the enrolled ones.
  *    The registry side is a simulator subgraph serving the `registrantsForProcessing` contract from a
  *    generated population (no database behind it): it measures eligibility + gateway + transport,
- *    not the registry's own storage. Everything runs in this one Node process (one core for all).
+ *    not the registry's own storage. The simulator runs in its own process (`--in-process-registry`
+ *    puts it in this one); the gateway and eligibility share this process. Each job row prints the CPU
+ *    seconds of both processes and CPU ms per 1,000 registrants: compare those across runs on a shared
+ *    machine, where wall-clock mostly measures the load.
+ *
+ * Full scale (the issue's target): `--engine 300000 --registrants 1000000 --chunks 250 --concurrency 2`.
  */
+import { readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -77,13 +83,32 @@ const SCORING = {
   ],
 };
 
+/** CPU seconds (user + system) a child process has used so far, from /proc (Linux); null elsewhere. */
+function childCpuSeconds(pid: number | undefined): number | null {
+  if (!pid) return null;
+  try {
+    // Fields after the command name (which may contain spaces): utime and stime are the 12th and 13th.
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / 100; // USER_HZ is 100 on Linux
+  } catch {
+    return null;
+  }
+}
+
+/** CPU seconds (user + system) of this process since `since`. */
+function ownCpuSeconds(since: NodeJS.CpuUsage): number {
+  const d = process.cpuUsage(since);
+  return (d.user + d.system) / 1e6;
+}
+
 function arg(args: string[], name: string, fallback: number): number {
   const i = args.indexOf(`--${name}`);
   return i >= 0 ? Number(args[i + 1]) : fallback;
 }
 
 /** The simulator in its own process (as the registry would be), or in this one with --in-process-registry. */
-async function startSimulator(size: number, seed: number, inProcess: boolean): Promise<{ url: string; sdl: string; stop(): Promise<void> }> {
+async function startSimulator(size: number, seed: number, inProcess: boolean): Promise<{ url: string; sdl: string; pid?: number; stop(): Promise<void> }> {
   if (inProcess) return startRegistrySimulator(new Population(size, seed));
   const child = spawn(process.execPath, ["-r", path.join(ROOT, "scripts/ts-register.js"), __filename, "--simulator", String(size), String(seed)], {
     stdio: ["ignore", "pipe", "inherit"],
@@ -101,6 +126,7 @@ async function startSimulator(size: number, seed: number, inProcess: boolean): P
   return {
     url,
     sdl: SIMULATOR_SDL,
+    pid: child.pid,
     stop: async () => {
       child.kill("SIGTERM");
     },
@@ -223,20 +249,45 @@ export async function run(args: string[]) {
       console.log(notes.at(-1));
     }
     let t = Date.now();
+    const evalCpu0 = process.cpuUsage();
+    const simCpu0 = childCpuSeconds(sim.pid);
     const check = (await call(`mutation ($c: ID!, $n: Int) { checkCycleEligibility(cycleId: $c, chunks: $n) { id } }`, { c: cycle.id, n: chunks })).checkCycleEligibility;
     const evaluated = await waitRun(check.id);
     const evalSeconds = (Date.now() - t) / 1000;
-    rows.push({ step: seeded > 0 ? "evaluation job (empty registry)" : "evaluation job through the gateway", registrants: seeded > 0 ? 0 : registrants, seconds: +evalSeconds.toFixed(1), "per second": seeded > 0 ? 0 : Math.round(registrants / evalSeconds), eligible: evaluated.eligible });
-    console.log(JSON.stringify(rows.at(-1)), `peak RSS ${Math.round(peakRss / 2 ** 20)} MiB`);
+    // CPU per registrant is what to compare across runs on a shared machine (wall-clock depends on the load).
+    const evalCpu = ownCpuSeconds(evalCpu0);
+    const simCpu1 = childCpuSeconds(sim.pid);
+    const simCpu = simCpu0 !== null && simCpu1 !== null ? simCpu1 - simCpu0 : null;
+    const perK = (cpu: number) => (seeded > 0 ? 0 : +((cpu * 1000 * 1000) / registrants).toFixed(1));
+    rows.push({
+      step: seeded > 0 ? "evaluation job (empty registry)" : "evaluation job through the gateway",
+      registrants: seeded > 0 ? 0 : registrants,
+      seconds: +evalSeconds.toFixed(1),
+      "per second": seeded > 0 ? 0 : Math.round(registrants / evalSeconds),
+      eligible: evaluated.eligible,
+      "CPU s (gateway + eligibility)": +evalCpu.toFixed(1),
+      "CPU ms / 1000 (gateway + eligibility)": perK(evalCpu),
+      "CPU s (registry simulator)": simCpu === null ? "-" : +simCpu.toFixed(1),
+    });
+    console.log(JSON.stringify(rows.at(-1)), `peak RSS ${Math.round(peakRss / 2 ** 20)} MiB`, `load ${(await import("node:os")).loadavg().map((l) => l.toFixed(1)).join(" / ")}`);
     notes.push(`evaluation: ${JSON.stringify(evaluated)}`);
 
     t = Date.now();
+    const genCpu0 = process.cpuUsage();
     const genCall = Date.now();
     const gen = (await call(`mutation ($c: ID!, $n: Int) { generateEntitlements(cycleId: $c, chunks: $n) { id } }`, { c: cycle.id, n: chunks })).generateEntitlements;
     console.log(`generateEntitlements answered in ${((Date.now() - genCall) / 1000).toFixed(1)} s`);
     const generated = await waitRun(gen.id);
     const genSeconds = (Date.now() - t) / 1000;
-    rows.push({ step: "entitlement generation", registrants: generated.processed, seconds: +genSeconds.toFixed(1), "per second": Math.round(generated.processed / genSeconds), eligible: generated.created });
+    const genCpu = ownCpuSeconds(genCpu0);
+    rows.push({
+      step: "entitlement generation",
+      registrants: generated.processed,
+      seconds: +genSeconds.toFixed(1),
+      "per second": Math.round(generated.processed / genSeconds),
+      eligible: generated.created,
+      "CPU s (gateway + eligibility)": +genCpu.toFixed(1),
+    });
     const totals = (await call(`query ($c: ID!) { cycle(id: $c) { totals { entitlements totalAmount totalFee } } }`, { c: cycle.id })).cycle.totals;
     notes.push(`generation: ${JSON.stringify(generated)}; totals ${JSON.stringify(totals)}`);
     notes.push(`database: ${db.databaseUrl ? "PostgreSQL" : "SQLite file"}; jobs: ${eligibility.jobs.kind}; ${chunks} chunks, ${concurrency} at a time; registry pages of ${page}`);

@@ -39,6 +39,55 @@ const sumJob: JobDefinition<Payload, Chunk> = {
   },
 };
 
+/**
+ * The same sums, computed in `prepare` (outside the chunk's transaction) and written by processChunk.
+ * `overlap` makes each prepare wait until `overlap` prepares are running at once (or give up).
+ */
+const prepared = {
+  failOnce: new Set<number>(),
+  failAlways: new Set<number>(),
+  calls: new Map<number, number>(),
+  inTransaction: [] as boolean[],
+  overlap: 0,
+  running: 0,
+  peak: 0,
+  arrivals: 0,
+};
+
+const preparedSumJob: JobDefinition<Payload, Chunk, { sum: number }> = {
+  name: "prepared-sum",
+  maxAttempts: 3,
+  backoffMs: 10,
+  plan: sumJob.plan,
+  async prepare({ from, to }, _payload, { em, seq }) {
+    prepared.calls.set(seq, (prepared.calls.get(seq) ?? 0) + 1);
+    prepared.inTransaction.push(em.isInTransaction());
+    prepared.running++;
+    prepared.peak = Math.max(prepared.peak, prepared.running);
+    try {
+      if (prepared.overlap > 0) {
+        // Each waits for the others; on SQLite that only completes if no chunk holds the connection.
+        prepared.arrivals++;
+        const deadline = Date.now() + 3000;
+        while (prepared.arrivals < prepared.overlap && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+        if (prepared.arrivals < prepared.overlap) throw new Error(`chunk ${seq}: prepare steps did not overlap`);
+      }
+      if (prepared.failAlways.has(seq)) throw new Error(`chunk ${seq} cannot be prepared`);
+      if (prepared.failOnce.delete(seq)) throw new Error(`chunk ${seq} source hiccup`);
+      let sum = 0;
+      for (let i = from; i <= to; i++) sum += i;
+      return { sum };
+    } finally {
+      prepared.running--;
+    }
+  },
+  async processChunk(_chunk, _payload, { em, seq, prepared: data }) {
+    expect(em.isInTransaction()).toBe(true);
+    em.create(Tally, { seq, sum: data.sum });
+    await em.flush();
+  },
+};
+
 const log = pino({ level: "silent" });
 const adapters: [string, (orm: MikroORM) => JobQueue][] = [["in-process", (orm) => new InProcessJobQueue(orm, log, 2)]];
 if (process.env.REDIS_URL) {
@@ -58,8 +107,17 @@ describe.each(adapters)("jobs contract: %s adapter", (_name, makeQueue) => {
     faults.transientOnce.clear();
     faults.always.clear();
     faults.calls.clear();
+    prepared.failOnce.clear();
+    prepared.failAlways.clear();
+    prepared.calls.clear();
+    prepared.inTransaction = [];
+    prepared.overlap = 0;
+    prepared.running = 0;
+    prepared.peak = 0;
+    prepared.arrivals = 0;
     queue = makeQueue(orm);
     queue.register(sumJob);
+    queue.register(preparedSumJob);
   });
   afterEach(async () => {
     await queue.stop();
@@ -137,6 +195,61 @@ describe.each(adapters)("jobs contract: %s adapter", (_name, makeQueue) => {
     expect(new Set(jobs.map((j) => j.id)).size).toBe(1);
     await queue.waitFor(jobs[0]!.id);
     expect(await tallies()).toHaveLength(2);
+  });
+
+  describe("prepare step", () => {
+    it("runs outside the chunk's transaction and hands its result to processChunk", async () => {
+      await queue.start();
+      const job = await queue.enqueue("prepared-sum", { n: 1000, chunkSize: 100 });
+      expect(await queue.waitFor(job.id)).toMatchObject({ status: "COMPLETED", doneChunks: 10 });
+      expect(prepared.inTransaction).toEqual(new Array(10).fill(false));
+      const rows = await tallies();
+      expect(rows.map((r) => r.seq)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+      expect(rows.reduce((a, r) => a + r.sum, 0)).toBe(500500);
+    });
+
+    it("counts a failed prepare as an attempt and retries it", async () => {
+      prepared.failOnce.add(2);
+      await queue.start();
+      const job = await queue.enqueue("prepared-sum", { n: 500, chunkSize: 100 });
+      expect(await queue.waitFor(job.id)).toMatchObject({ status: "COMPLETED", doneChunks: 5 });
+      expect(prepared.calls.get(2)).toBe(2);
+      const chunk = await orm.em.fork().findOneOrFail(JobChunk, { jobId: job.id, seq: 2 });
+      expect(chunk).toMatchObject({ status: "DONE", attempts: 2, lastError: null });
+      expect((await tallies()).map((t) => t.seq)).toEqual([0, 1, 2, 3, 4]);
+    });
+
+    it("fails the chunk after the last attempt when prepare keeps failing, writing nothing for it", async () => {
+      prepared.failAlways.add(1);
+      await queue.start();
+      const job = await queue.enqueue("prepared-sum", { n: 300, chunkSize: 100 });
+      const done = await queue.waitFor(job.id);
+      expect(done).toMatchObject({ status: "FAILED", doneChunks: 2, failedChunks: 1 });
+      expect(done.error).toContain("chunk 1 cannot be prepared");
+      expect(prepared.calls.get(1)).toBe(3);
+      expect((await tallies()).map((t) => t.seq)).toEqual([0, 2]);
+    });
+
+    it("does not prepare a chunk that is already done", async () => {
+      const engine = new JobEngine(orm, log);
+      engine.register(preparedSumJob);
+      const { job } = await engine.create("prepared-sum", { n: 200, chunkSize: 100 });
+      const [first] = await engine.plan(job.id);
+      expect(await engine.runChunk(first!)).toEqual({ outcome: "done" });
+      expect(await engine.runChunk(first!)).toEqual({ outcome: "skipped" });
+      expect(prepared.calls.get(0)).toBe(1);
+    });
+
+    it("lets two chunks prepare at the same time (also on SQLite's single connection)", async () => {
+      prepared.overlap = 2;
+      await queue.start();
+      const job = await queue.enqueue("prepared-sum", { n: 200, chunkSize: 100 });
+      const done = await queue.waitFor(job.id);
+      expect(done.error).toBeNull();
+      expect(done).toMatchObject({ status: "COMPLETED", doneChunks: 2 });
+      expect(prepared.peak).toBe(2);
+      expect([...prepared.calls.values()]).toEqual([1, 1]);
+    });
   });
 
   it("completes a job with nothing to do at once", async () => {

@@ -48,7 +48,7 @@ export class BullMqJobQueue implements JobQueue {
   /** How often the Redis-loss marker is checked (ms). */
   lossCheckMs = 5_000;
 
-  register<P, C>(definition: JobDefinition<P, C>): void {
+  register<P, C, D>(definition: JobDefinition<P, C, D>): void {
     this.engine.register(definition);
   }
 

@@ -17,7 +17,7 @@ export type ChunkOutcome =
 const TERMINAL = new Set(["COMPLETED", "FAILED"]);
 
 export class JobEngine {
-  private readonly definitions = new Map<string, JobDefinition<any, any>>();
+  private readonly definitions = new Map<string, JobDefinition<any, any, any>>();
   private readonly pessimisticLocks: boolean;
 
   constructor(
@@ -28,12 +28,12 @@ export class JobEngine {
     this.pessimisticLocks = orm.config.get("driver")?.name !== "LibSqlDriver";
   }
 
-  register(def: JobDefinition<any, any>): void {
+  register(def: JobDefinition<any, any, any>): void {
     if (this.definitions.has(def.name)) throw new Error(`job "${def.name}" registered twice`);
     this.definitions.set(def.name, def);
   }
 
-  definition(name: string): JobDefinition<any, any> {
+  definition(name: string): JobDefinition<any, any, any> {
     const def = this.definitions.get(name);
     if (!def) throw new Error(`no job definition named "${name}"`);
     return def;
@@ -128,7 +128,10 @@ export class JobEngine {
     return pending.map((c) => c.id);
   }
 
-  /** Runs one chunk: its work and its DONE mark commit together, or neither does. */
+  /**
+   * Runs one chunk: its work and its DONE mark commit together, or neither does. The definition's
+   * `prepare` step runs first, outside the transaction (and counts as part of the attempt).
+   */
   async runChunk(chunkId: string): Promise<ChunkOutcome> {
     const em = this.em();
     const chunk = await em.findOne(JobChunk, chunkId);
@@ -136,11 +139,15 @@ export class JobEngine {
     const job = await em.findOneOrFail(JobRecord, chunk.jobId);
     const def = this.definition(job.name);
     const attempt = chunk.attempts + 1;
+    const base = { jobId: job.id, log: this.log, graph: this.graph, seq: chunk.seq, attempt };
     try {
+      // Before the transaction: on SQLite the one connection stays free for other chunks' commits.
+      // If another worker finishes this chunk meanwhile, the locked re-check below discards the result.
+      const prepared: unknown = def.prepare ? await def.prepare(chunk.spec, job.payload, { ...base, em: this.em() }) : undefined;
       const ran = await em.fork().transactional(async (tx) => {
         const locked = await tx.findOneOrFail(JobChunk, chunkId, this.lock());
         if (locked.status === "DONE" || locked.status === "FAILED") return false;
-        await def.processChunk(locked.spec, job.payload, { em: tx, jobId: job.id, log: this.log, graph: this.graph, seq: locked.seq, attempt });
+        await def.processChunk(locked.spec, job.payload, { ...base, em: tx, prepared });
         locked.status = "DONE";
         locked.attempts = attempt;
         locked.lastError = null;

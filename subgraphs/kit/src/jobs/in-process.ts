@@ -26,7 +26,7 @@ export class InProcessJobQueue implements JobQueue {
     this.engine = new JobEngine(orm, log, graph);
   }
 
-  register<P, C>(definition: JobDefinition<P, C>): void {
+  register<P, C, D>(definition: JobDefinition<P, C, D>): void {
     this.engine.register(definition);
   }
 
