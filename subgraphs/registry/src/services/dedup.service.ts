@@ -1,7 +1,7 @@
 /**
  * Deduplication. Exact: an identifier value is unique per type (a second registrant presenting it is
  * refused and pointed at the first). Fuzzy: pairs that share a blocking key (phonetic name token +
- * birth year, birth date + area, phone) are scored on names (Jaro-Winkler over token sets, so
+ * birth date within a window, birth date + area, phone) are scored on names (Jaro-Winkler over token sets, so
  * swapped names match), birth date, phone and area with configurable weights; pairs at or above the
  * threshold become candidates with their reasons, to confirm (merge) or dismiss.
  */
@@ -13,7 +13,9 @@ import { Identifier } from "../entities/identifier.entity";
 import { GroupMembership } from "../entities/membership.entity";
 import { Registrant, RegistrantKind, RegistrantStatus } from "../entities/registrant.entity";
 import { RegistrantKey } from "../entities/registrant-key.entity";
-import { isBlockingKey, nameTokens, registrantKeys, tokenSetSimilarity } from "./normalize";
+import { bulkSql } from "./bulk-sql";
+import { timeOrderedId } from "./ids";
+import { blockDateRange, dateBuckets, isBlockingKey, nameTokens, parseBirthKey, registrantKeys, tokenSetSimilarity } from "./normalize";
 import type { DedupConfig } from "./settings.service";
 
 export interface Comparable {
@@ -114,7 +116,12 @@ export const MAX_BLOCK = 500;
 export function pairsInMemory(items: (Comparable & { keys: string[] })[], cfg: DedupConfig) {
   const blocks = new Map<string, number[]>();
   items.forEach((it, i) => {
-    for (const k of it.keys) if (isBlockingKey(k)) (blocks.get(k) ?? blocks.set(k, []).get(k)!).push(i);
+    for (const k of it.keys) {
+      if (!isBlockingKey(k)) continue;
+      // A name-and-birth-date key blocks with the same code in either 365-day bucket of the date.
+      const b = parseBirthKey(k);
+      for (const block of b ? dateBuckets(b.birthDate).map((bucket) => `n:${b.code}:${bucket}`) : [k]) (blocks.get(block) ?? blocks.set(block, []).get(block)!).push(i);
+    }
   });
   const seen = new Set<string>();
   const out: { a: string; b: string; score: number; reasons: string[] }[] = [];
@@ -143,18 +150,7 @@ function slices<T>(xs: T[], n: number): T[][] {
   return out;
 }
 
-/** A table name for raw SQL: schema-qualified on PostgreSQL, plain on SQLite. */
-function rawTable(em: EntityManager, name: string): string {
-  const schema = em.config.get("schema");
-  return em.getPlatform().constructor.name.toLowerCase().includes("postgre") && schema ? `"${schema}"."${name}"` : name;
-}
-
-/** Raw rows in the caller's transaction (no entity hydration: bulk paths read many thousand rows). */
-async function rawRows<T>(em: EntityManager, sql: string, params: unknown[]): Promise<T[]> {
-  return (await em.getConnection().execute(sql, params, "all", em.getTransactionContext())) as T[];
-}
-
-type PartnerRow = { sid: string; id: string; kind: string | null; status: string | null; given_name: string | null; family_name: string | null; other_names: string | null; birth_date: string | null; primary_phone: string | null; admin_area_code: string | null };
+type PartnerRow = { t: number | string; id: string; kind: string | null; status: string | null; given_name: string | null; family_name: string | null; other_names: string | null; birth_date: string | null; primary_phone: string | null; admin_area_code: string | null };
 
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
@@ -185,53 +181,104 @@ function dateWindow(birthDate: string | null | undefined, minSimilarity: number)
 }
 
 /**
- * Finds and stores candidates for the given individuals against the whole registry, through the
- * key table, in four statements: the size of each block (blocks over MAX_BLOCK are skipped), the
- * block partners with the data scoring needs, existing pairs, one insert. Partners whose birth date
- * already rules them out under the configured weights (`minDateSimilarity`) are filtered by the
- * database, and pairs whose cheap evidence rules them out are not name-scored (`scorePairAbove`):
- * the same candidates as comparing every block partner, with far fewer rows and comparisons.
- * Rows are plain (no entities); key lists travel as one JSON parameter.
+ * One range of the key index to read for a subject: `[klo, khi]`, then (exact keys only) the
+ * partner's birth date must fall in `[lo, hi]` or equal `sw` (nulls: any). `capped` ranges are
+ * `b:` blocks, skipped when they hold more than MAX_BLOCK partners.
  */
-export async function findCandidatesFor(em: EntityManager, subjects: { id: string; keys: string[]; birthDate?: string | null }[], cfg: DedupConfig): Promise<number> {
-  const blockKeys = [...new Set(subjects.flatMap((s) => s.keys.filter(isBlockingKey)))];
-  if (!blockKeys.length) return 0;
-  const pg = em.getPlatform().constructor.name.toLowerCase().includes("postgre");
-  const keyTable = rawTable(em, "registrant_key");
-  const regTable = rawTable(em, "registrant");
-  const jsonList = pg ? "select jsonb_array_elements_text(?::jsonb)" : "select value from json_each(?)";
-  // 1. Block sizes (index only): a block larger than MAX_BLOCK is too common to tell anything.
+type Probe = { sid: string; klo: string; khi: string; lo: string | null; hi: string | null; sw: string | null; capped: boolean };
+
+/**
+ * The probes of one subject. A `b:<code>:<date>` key reads the same code with the birth dates that
+ * share a 365-day bucket with the subject's (the block), narrowed to the window the weights allow,
+ * plus the day/month-swapped date when it lies in the block: the exact partners the former
+ * `n:<code>:<bucket>` keys led to, without reading the rest of the block. `d:` and `ph:` keys are
+ * read whole and filtered on the partner's birth date.
+ */
+function probesOf(s: DedupSubject, minSim: number, usableExact: Set<string>): Probe[] {
+  const [lo, hi, sw] = dateWindow(s.birthDate, minSim);
+  const out: Probe[] = [];
+  for (const k of new Set(s.keys)) {
+    const b = parseBirthKey(k);
+    if (!b) {
+      if (usableExact.has(k)) out.push({ sid: s.id, klo: k, khi: k, lo, hi, sw, capped: false });
+      continue;
+    }
+    const block = blockDateRange(b.birthDate);
+    if (!block) continue;
+    const from = lo && lo > block[0] ? lo : block[0];
+    const to = hi && hi < block[1] ? hi : block[1];
+    if (from <= to) out.push({ sid: s.id, klo: `b:${b.code}:${from}`, khi: `b:${b.code}:${to}`, lo: null, hi: null, sw: null, capped: true });
+    if (sw && sw >= block[0] && sw <= block[1] && (sw < from || sw > to)) out.push({ sid: s.id, klo: `b:${b.code}:${sw}`, khi: `b:${b.code}:${sw}`, lo: null, hi: null, sw: null, capped: true });
+  }
+  return out;
+}
+
+/**
+ * Finds and stores candidates for the given individuals against the whole registry, through the
+ * key table, in a fixed number of statements per batch (not per subject): the size of each exact
+ * block (`d:`, `ph:`; over MAX_BLOCK is skipped), the block partners with what scoring reads (one
+ * range read of the key index per subject and key), existing pairs, one insert. The name blocks are
+ * `b:<code>:<birth date>` ranges narrowed to the birth-date window the configured weights allow
+ * (`minDateSimilarity`), so the database reads only partners that may pass; pairs whose cheap
+ * evidence rules them out are not name-scored (`scorePairAbove`). Rows are plain (no entities),
+ * values are bound parameters, lists travel as one JSON parameter.
+ */
+/** A registrant just written, with its keys and what scoring reads (from memory: no read-back). */
+export type DedupSubject = Comparable & { keys: string[]; status?: string | null };
+
+export async function findCandidatesFor(em: EntityManager, subjects: DedupSubject[], cfg: DedupConfig): Promise<number> {
+  const sql = bulkSql(em);
+  const exactKeys = [...new Set(subjects.flatMap((s) => s.keys.filter((k) => isBlockingKey(k) && !k.startsWith("b:"))))];
+  // 1. Exact block sizes (index only): a block larger than MAX_BLOCK is too common to tell anything.
   const usable = new Set<string>();
-  for (const part of slices(blockKeys, 5000)) {
-    const rows = await rawRows<{ key: string; c: number | string }>(em, `select key, count(*) as c from ${keyTable} where key in (${jsonList}) group by key`, [JSON.stringify(part)]);
+  for (const part of slices(exactKeys, 5000)) {
+    const rows = await sql.all<{ key: string; c: number | string }>(`select key, count(*) as c from ${sql.table("registrant_key")} where key in (${sql.jsonList}) group by key`, [JSON.stringify(part)]);
     for (const r of rows) if (Number(r.c) <= MAX_BLOCK) usable.add(r.key);
   }
-  // 2. Partners per (subject, key), within the subject's birth-date window, with what scoring reads.
+  // 2. Partners per probe, with what scoring reads.
   const minSim = minDateSimilarity(cfg);
-  const tuples: [string, string, string | null, string | null, string | null][] = [];
-  for (const s of subjects) {
-    const [lo, hi, sw] = dateWindow(s.birthDate, minSim);
-    for (const k of new Set(s.keys)) if (usable.has(k)) tuples.push([s.id, k, lo, hi, sw]);
-  }
-  const subjectRows = pg
-    ? "select e->>0 as sid, e->>1 as key, e->>2 as lo, e->>3 as hi, e->>4 as sw from jsonb_array_elements(?::jsonb) e"
-    : "select json_extract(value, '$[0]') as sid, json_extract(value, '$[1]') as key, json_extract(value, '$[2]') as lo, json_extract(value, '$[3]') as hi, json_extract(value, '$[4]') as sw from json_each(?)";
+  const probes = subjects.flatMap((s) => probesOf(s, minSim, usable));
+  if (!probes.length) return 0;
+  const probeRows = sql.pg
+    ? "select (e->>0)::int as t, e->>1 as klo, e->>2 as khi, e->>3 as lo, e->>4 as hi, e->>5 as sw, (e->>6)::uuid as sid from jsonb_array_elements(?::jsonb) e"
+    : "select json_extract(value, '$[0]') as t, json_extract(value, '$[1]') as klo, json_extract(value, '$[2]') as khi, json_extract(value, '$[3]') as lo, json_extract(value, '$[4]') as hi, json_extract(value, '$[5]') as sw, json_extract(value, '$[6]') as sid from json_each(?)";
+  // Subjects are scored from the values just written; partners from the rows read.
+  // Per probe: a range read of the key index, then the partner's row by primary key. PostgreSQL
+  // cannot estimate a range bound that comes from a JSON parameter (it guesses a third of the
+  // index) and would hash-join a full scan of the registry per chunk: LATERAL ... OFFSET 0 keeps
+  // the nested index loop, and JIT (triggered by those estimates) is off for the transaction.
+  const partnerJoin = sql.pg
+    ? `cross join lateral (select k.registrant_id from ${sql.table("registrant_key")} k where k.key >= s.klo and k.key <= s.khi and k.registrant_id <> s.sid offset 0) k ` +
+      `cross join lateral (select * from ${sql.table("registrant")} r0 where r0.id = k.registrant_id offset 0) r`
+    : `join ${sql.table("registrant_key")} k on k.key >= s.klo and k.key <= s.khi and k.registrant_id <> s.sid join ${sql.table("registrant")} r on r.id = k.registrant_id`;
+  if (sql.pg) await sql.run("set local jit = off");
   const people = new Map<string, Comparable>();
+  for (const s of subjects) if (s.status !== RegistrantStatus.MERGED) people.set(s.id, { id: s.id, givenName: s.givenName, familyName: s.familyName, otherNames: s.otherNames, birthDate: s.birthDate, primaryPhone: s.primaryPhone, adminAreaCode: s.adminAreaCode });
   const partnersOf = new Map<string, Set<string>>();
-  for (const part of slices(tuples, 5000)) {
-    const rows = await rawRows<PartnerRow>(
-      em,
-      `select distinct s.sid, k.registrant_id as id, r.kind, r.status, r.given_name, r.family_name, r.other_names, r.birth_date, r.primary_phone, r.admin_area_code ` +
-        `from (${subjectRows}) s join ${keyTable} k on k.key = s.key left join ${regTable} r on r.id = k.registrant_id ` +
-        `where s.lo is null or r.birth_date is null or (r.birth_date >= s.lo and r.birth_date <= s.hi) or r.birth_date = s.sw`,
-      [JSON.stringify(part)],
+  const PROBES_PER_STATEMENT = 4000;
+  for (let from = 0; from < probes.length; from += PROBES_PER_STATEMENT) {
+    const part = probes.slice(from, from + PROBES_PER_STATEMENT);
+    const rows = await sql.all<PartnerRow>(
+      `select s.t, r.id, r.kind, r.status, r.given_name, r.family_name, r.other_names, r.birth_date, r.primary_phone, r.admin_area_code from (${probeRows}) s ${partnerJoin} ` +
+        `where (s.lo is null or r.birth_date is null or (r.birth_date >= s.lo and r.birth_date <= s.hi) or r.birth_date = s.sw)`,
+      [JSON.stringify(part.map((p, i) => [from + i, p.klo, p.khi, p.lo, p.hi, p.sw, p.sid]))],
     );
+    const byProbe = new Map<number, PartnerRow[]>();
     for (const r of rows) {
-      const id = String(r.id);
-      const sid = String(r.sid);
-      (partnersOf.get(sid) ?? partnersOf.set(sid, new Set()).get(sid)!).add(id);
-      if (r.kind === RegistrantKind.INDIVIDUAL && r.status !== RegistrantStatus.MERGED && !people.has(id)) {
-        people.set(id, { id, givenName: r.given_name, familyName: r.family_name, otherNames: r.other_names, birthDate: r.birth_date, primaryPhone: r.primary_phone, adminAreaCode: r.admin_area_code });
+      const t = Number(r.t);
+      (byProbe.get(t) ?? byProbe.set(t, []).get(t)!).push(r);
+    }
+    for (const [t, found] of byProbe) {
+      const probe = probes[t]!;
+      // A name block this crowded even within the birth-date window tells nothing (see MAX_BLOCK).
+      if (probe.capped && found.length > MAX_BLOCK) continue;
+      const mine = partnersOf.get(probe.sid) ?? partnersOf.set(probe.sid, new Set()).get(probe.sid)!;
+      for (const r of found) {
+        const id = String(r.id);
+        mine.add(id);
+        if (r.kind === RegistrantKind.INDIVIDUAL && r.status !== RegistrantStatus.MERGED && !people.has(id)) {
+          people.set(id, { id, givenName: r.given_name, familyName: r.family_name, otherNames: r.other_names, birthDate: r.birth_date, primaryPhone: r.primary_phone, adminAreaCode: r.admin_area_code });
+        }
       }
     }
   }
@@ -252,25 +299,23 @@ export async function findCandidatesFor(em: EntityManager, subjects: { id: strin
     }
   }
   if (!found.length) return 0;
+  // 3. Pairs already stored (from an earlier import or decision) are kept as they are.
   const existing = new Set<string>();
-  const candTable = rawTable(em, "dedup_candidate");
   for (const part of slices(found, 2000)) {
-    const as = [...new Set(part.map((p) => p.a))];
-    const bs = [...new Set(part.map((p) => p.b))];
-    const rows = await rawRows<{ registrant_a: string; registrant_b: string }>(
-      em,
-      `select registrant_a, registrant_b from ${candTable} where registrant_a in (${as.map(() => "?").join(", ")}) and registrant_b in (${bs.map(() => "?").join(", ")})`,
-      [...as, ...bs],
+    const rows = await sql.all<{ registrant_a: string; registrant_b: string }>(
+      `select registrant_a, registrant_b from ${sql.table("dedup_candidate")} where registrant_a in (${sql.idList}) and registrant_b in (${sql.idList})`,
+      [JSON.stringify([...new Set(part.map((p) => p.a))]), JSON.stringify([...new Set(part.map((p) => p.b))])],
     );
     for (const r of rows) existing.add(`${r.registrant_a}|${r.registrant_b}`);
   }
   const fresh = found.filter((p) => !existing.has(`${p.a}|${p.b}`));
-  if (fresh.length) {
-    await em.insertMany(
-      DedupCandidate,
-      fresh.map((p) => ({ id: crypto.randomUUID(), registrantA: p.a, registrantB: p.b, score: Math.round(p.score * 1000) / 1000, reasons: p.reasons, status: DedupStatus.PENDING, createdAt: new Date() })),
-    );
-  }
+  // 4. One multi-row insert.
+  const now = new Date();
+  await sql.insert(
+    "dedup_candidate",
+    ["id", "registrant_a", "registrant_b", "score", "reasons", "status", "created_at"],
+    fresh.map((p) => [timeOrderedId(now.getTime()), p.a, p.b, Math.round(p.score * 1000) / 1000, sql.json(p.reasons), DedupStatus.PENDING, sql.date(now)]),
+  );
   return fresh.length;
 }
 

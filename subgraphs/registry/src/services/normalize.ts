@@ -116,7 +116,7 @@ export interface KeySource {
   primaryPhone?: string | null;
 }
 
-/** Keys stored in registrant_key: search (t:, p:) and deduplication blocks (n:, d:, ph:). */
+/** Keys stored in registrant_key: search (t:, p:) and deduplication blocks (b:, d:, ph:). */
 export function registrantKeys(r: KeySource): string[] {
   const keys = new Set<string>();
   const tokens = r.kind === "GROUP" ? nameTokens(r.groupName) : nameTokens(r.givenName, r.familyName, r.otherNames);
@@ -125,7 +125,7 @@ export function registrantKeys(r: KeySource): string[] {
     const code = phonetic(t);
     if (!code) continue;
     keys.add(`p:${code}`);
-    if (r.kind === "INDIVIDUAL" && r.birthDate) for (const b of dateBuckets(r.birthDate)) keys.add(`n:${code}:${b}`);
+    if (r.kind === "INDIVIDUAL" && r.birthDate && isIsoDay(r.birthDate)) keys.add(birthKey(code, r.birthDate));
   }
   if (r.kind === "INDIVIDUAL" && r.birthDate) keys.add(`d:${r.birthDate}:${r.adminAreaCode ?? ""}`.slice(0, 200));
   if (r.primaryPhone) keys.add(`ph:${r.primaryPhone}`);
@@ -134,19 +134,56 @@ export function registrantKeys(r: KeySource): string[] {
   return [...keys];
 }
 
+const DAY_MS = 86_400_000;
+const ISO_DAY = /^\d{4}-\d{2}-\d{2}$/;
+function isIsoDay(v: string): boolean {
+  return ISO_DAY.test(v) && !Number.isNaN(Date.parse(`${v}T00:00:00Z`));
+}
+function isoOfDay(day: number): string {
+  return new Date(day * DAY_MS).toISOString().slice(0, 10);
+}
+
 /**
  * Two overlapping partitions of time into 365-day buckets, offset by half a bucket: two birth dates
  * less than ~6 months apart always share a bucket (a plain birth year splits Dec 31 from Jan 1).
  */
 export function dateBuckets(iso: string): string[] {
-  const days = Math.floor(Date.parse(`${iso}T00:00:00Z`) / 86_400_000);
+  const days = Math.floor(Date.parse(`${iso}T00:00:00Z`) / DAY_MS);
   if (Number.isNaN(days)) return [];
   return [`y${Math.floor(days / 365)}`, `h${Math.floor((days + 182) / 365)}`];
 }
 
+/**
+ * `b:<phonetic code>:<birth date>`, the name-and-birth-date blocking key. ISO dates sort as dates, so
+ * "same code, birth date within a window" is one range of the key index: deduplication reads only
+ * the block partners it may score, however large the block (`blockDateRange`, `findCandidatesFor`).
+ */
+export function birthKey(code: string, iso: string): string {
+  return `b:${code}:${iso}`;
+}
+
+/** The code and birth date of a `b:` key. */
+export function parseBirthKey(key: string): { code: string; birthDate: string } | null {
+  const m = /^b:([A-Z]+):(\d{4}-\d{2}-\d{2})$/.exec(key);
+  return m ? { code: m[1]!, birthDate: m[2]! } : null;
+}
+
+/**
+ * The birth dates that share a 365-day bucket (`dateBuckets`) with `iso`: the union of its two
+ * buckets, one contiguous range. This is the name block's extent (as the former `n:<code>:<bucket>`
+ * keys had it), before any narrower birth-date window the dedup weights allow.
+ */
+export function blockDateRange(iso: string): [string, string] | null {
+  const days = Math.floor(Date.parse(`${iso}T00:00:00Z`) / DAY_MS);
+  if (Number.isNaN(days)) return null;
+  const y = Math.floor(days / 365);
+  const h = Math.floor((days + 182) / 365);
+  return [isoOfDay(Math.min(365 * y, 365 * h - 182)), isoOfDay(Math.max(365 * y + 364, 365 * h + 182))];
+}
+
 /** Only the blocking keys (used to find comparison partners). */
 export function isBlockingKey(key: string): boolean {
-  return key.startsWith("n:") || key.startsWith("d:") || key.startsWith("ph:");
+  return key.startsWith("b:") || key.startsWith("d:") || key.startsWith("ph:");
 }
 
 export function nameSortOf(r: KeySource): string {

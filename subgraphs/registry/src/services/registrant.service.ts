@@ -4,7 +4,6 @@
  * memberships, their search/blocking keys and audit lines, in batches (a fixed number of queries
  * per batch, whatever its size).
  */
-import { randomUUID } from "node:crypto";
 import type { EntityManager } from "@mikro-orm/core";
 import { audit, notFound, userError, type AuditActor } from "@g2p/kit";
 import { FinancialAddress } from "../entities/financial-address.entity";
@@ -12,7 +11,9 @@ import { Identifier } from "../entities/identifier.entity";
 import { GroupMembership } from "../entities/membership.entity";
 import { Registrant, RegistrantKind, RegistrationSource, RegistrantStatus } from "../entities/registrant.entity";
 import { RegistrantKey } from "../entities/registrant-key.entity";
-import { findCandidatesFor } from "./dedup.service";
+import { bulkSql } from "./bulk-sql";
+import { timeOrderedId } from "./ids";
+import { findCandidatesFor, type DedupSubject } from "./dedup.service";
 import { nameSortOf, registrantKeys } from "./normalize";
 import { loadValidationContext } from "./settings.service";
 import { toUserError, validateRegistrant, type CleanRegistrant, type FieldIssue, type FinancialAddressData, type RegistrantData } from "./validation";
@@ -46,30 +47,9 @@ export interface UnitResult {
   unchanged: number;
 }
 
-/**
- * Plain SQL in the caller's transaction for the bulk write path: table names schema-qualified on
- * PostgreSQL, values converted as MikroORM stores them (SQLite: epoch-ms datetimes, 0/1 booleans,
- * JSON text; PostgreSQL: Date, boolean, JSON text cast by the jsonb column).
- */
-function plainSql(em: EntityManager) {
-  const pg = em.getPlatform().constructor.name.toLowerCase().includes("postgre");
-  const schema = em.config.get("schema");
-  const table = (name: string) => (pg && schema ? `"${schema}"."${name}"` : `"${name}"`);
-  return {
-    date: (d: Date) => (pg ? d : d.getTime()),
-    bool: (b: boolean) => (pg ? b : b ? 1 : 0),
-    json: (v: unknown) => JSON.stringify(v),
-    async insert(name: string, columns: string[], rows: unknown[][]) {
-      // Under SQLite's 32,766 bound-parameter limit, and short enough to keep statements cheap to prepare.
-      const per = Math.max(1, Math.floor(8000 / columns.length));
-      const tuple = `(${columns.map(() => "?").join(", ")})`;
-      const head = `insert into ${table(name)} (${columns.map((c) => `"${c}"`).join(", ")}) values `;
-      for (let i = 0; i < rows.length; i += per) {
-        const part = rows.slice(i, i + per);
-        await em.getConnection().execute(head + part.map(() => tuple).join(", "), part.flat(), "run", em.getTransactionContext());
-      }
-    },
-  };
+/** What deduplication scores a registrant on, as just written. */
+function dedupSubject(r: Registrant) {
+  return { id: r.id, givenName: r.givenName, familyName: r.familyName, otherNames: r.otherNames, birthDate: r.birthDate, primaryPhone: r.primaryPhone, adminAreaCode: r.adminAreaCode, status: r.status };
 }
 
 const TRACKED: (keyof CleanRegistrant & keyof Registrant)[] = [
@@ -167,11 +147,11 @@ export async function writeUnits(em: EntityManager, actor: AuditActor, units: In
   const createdIds = new Set<string>();
   // The same line kit's audit() writes, for rows inserted in bulk.
   const auditRow = (action: string, entityId: string, changes: Record<string, unknown>) => ({
-    id: randomUUID(), at: now, actor: actor.viewer.sub ?? (actor.viewer.authenticated ? "unknown" : "anonymous"), actorRoles: actor.viewer.roles.join(","),
+    id: timeOrderedId(), at: now, actor: actor.viewer.sub ?? (actor.viewer.authenticated ? "unknown" : "anonymous"), actorRoles: actor.viewer.roles.join(","),
     action, entityType: "Registrant", entityId, changes, requestId: actor.requestId ?? null, ip: actor.ip ?? null,
   });
   const results: UnitResult[] = [];
-  const keyed: { id: string; keys: string[]; individual: boolean; birthDate: string | null }[] = [];
+  const keyed: (DedupSubject & { individual: boolean })[] = [];
   const claimed = new Map<string, string>(); // type|value -> source key claiming it in this batch
 
   for (const p of prepared) {
@@ -248,14 +228,14 @@ export async function writeUnits(em: EntityManager, actor: AuditActor, units: In
         if (c.financialAddresses.length && changed) fasToReplace.push(reg.id);
       } else {
         reg = {
-          id: randomUUID(), kind: c.kind, ...fields, primaryPhone: c.phones[0] ?? null, source: src, sourceId: e.sourceId ?? null,
+          id: timeOrderedId(), kind: c.kind, ...fields, primaryPhone: c.phones[0] ?? null, source: src, sourceId: e.sourceId ?? null,
           status: RegistrantStatus.ACTIVE, mergedIntoId: null, nameSort: "", createdAt: now, updatedAt: now,
         } as Registrant;
         reg.nameSort = nameSortOf(reg);
         bulk.registrants.push(reg);
         createdIds.add(reg.id);
-        for (const idf of c.identifiers) bulk.identifiers.push({ id: randomUUID(), registrantId: reg.id, type: idf.type, value: idf.value, createdAt: now });
-        for (const fa of c.financialAddresses) bulk.fas.push({ id: randomUUID(), registrantId: reg.id, kind: fa.kind, iban: fa.iban ?? null, msisdn: fa.msisdn ?? null, walletId: fa.walletId ?? null, provider: fa.provider ?? null, primary: !!fa.primary, createdAt: now });
+        for (const idf of c.identifiers) bulk.identifiers.push({ id: timeOrderedId(), registrantId: reg.id, type: idf.type, value: idf.value, createdAt: now });
+        for (const fa of c.financialAddresses) bulk.fas.push({ id: timeOrderedId(), registrantId: reg.id, kind: fa.kind, iban: fa.iban ?? null, msisdn: fa.msisdn ?? null, walletId: fa.walletId ?? null, provider: fa.provider ?? null, primary: !!fa.primary, createdAt: now });
         bulk.audits.push(auditRow("registrant.create", reg.id, { source: src, sourceId: e.sourceId, kind: c.kind, ...fields, identifiers: c.identifiers, financialAddresses: c.financialAddresses.length }));
         if (e.sourceId) existing.set(sourceKey(src, e.sourceId), reg);
         res.created++;
@@ -264,7 +244,7 @@ export async function writeUnits(em: EntityManager, actor: AuditActor, units: In
       if (prior && changed && c.financialAddresses.length) {
         for (const fa of c.financialAddresses) em.persist(em.create(FinancialAddress, { registrantId: reg.id, ...fa, primary: !!fa.primary }));
       }
-      if (!prior || changed) keyed.push({ id: reg.id, keys: registrantKeys({ ...reg, primaryPhone: reg.primaryPhone }), individual: reg.kind === RegistrantKind.INDIVIDUAL, birthDate: reg.birthDate ?? null });
+      if (!prior || changed) keyed.push({ ...dedupSubject(reg), keys: registrantKeys({ ...reg, primaryPhone: reg.primaryPhone }), individual: reg.kind === RegistrantKind.INDIVIDUAL });
       res.registrantIds.push(reg.id);
       if (c.kind === RegistrantKind.GROUP) groupId = reg.id;
       else if (groupId) {
@@ -274,7 +254,7 @@ export async function writeUnits(em: EntityManager, actor: AuditActor, units: In
         if (m) {
           if (m.role !== role) m.role = role;
         } else {
-          const nm = { id: randomUUID(), groupId, individualId: reg.id, role, startDate: now.toISOString().slice(0, 10), endDate: null, createdAt: now } as GroupMembership;
+          const nm = { id: timeOrderedId(), groupId, individualId: reg.id, role, startDate: now.toISOString().slice(0, 10), endDate: null, createdAt: now } as GroupMembership;
           bulk.memberships.push(nm);
           current.push(nm);
           bulk.audits.push(auditRow("registrant.membership.add", reg.id, { groupId, role }));
@@ -288,7 +268,7 @@ export async function writeUnits(em: EntityManager, actor: AuditActor, units: In
   await em.flush();
   // New rows: parameterised multi-row INSERTs with the values as the columns store them (no entity
   // processing and no values inlined into the SQL text: measured the largest CPU cost of an import).
-  const sql = plainSql(em);
+  const sql = bulkSql(em);
   await sql.insert(
     "registrant",
     ["id", "kind", "group_kind", "given_name", "family_name", "other_names", "group_name", "name_sort", "birth_date", "birth_date_approximate", "sex", "phones", "primary_phone", "address_line", "admin_area_code", "admin_area_path", "disability", "status", "merged_into_id", "registration_date", "source", "source_id", "extra", "created_at", "updated_at"],
@@ -324,7 +304,7 @@ export async function writeUnits(em: EntityManager, actor: AuditActor, units: In
   const changedIds = keyed.map((k) => k.id).filter((id) => !createdIds.has(id));
   for (const part of slices(changedIds, 2000)) await em.nativeDelete(RegistrantKey, { registrantId: { $in: part } });
   // About ten key rows per registrant.
-  await sql.insert("registrant_key", ["key", "registrant_id"], keyed.flatMap((k) => k.keys.map((key) => [key, k.id])));
+  await sql.insert("registrant_key", ["key", "registrant_id"], keyed.flatMap((k) => k.keys.map((key) => [key, k.id])), { rowsPerStatement: 2000 });
   if (opts.dedup ?? vc.dedup.onImport) {
     const individuals = keyed.filter((k) => k.individual);
     if (individuals.length) await findCandidatesFor(em, individuals, vc.dedup);
@@ -380,7 +360,7 @@ export async function updateRegistrant(em: EntityManager, actor: AuditActor, id:
     await tx.nativeDelete(RegistrantKey, { registrantId: reg.id });
     const keys = registrantKeys(reg);
     if (keys.length) await tx.insertMany(RegistrantKey, keys.map((key) => ({ key, registrantId: reg.id })));
-    if (reg.kind === RegistrantKind.INDIVIDUAL) await findCandidatesFor(tx, [{ id: reg.id, keys, birthDate: reg.birthDate ?? null }], vc.dedup);
+    if (reg.kind === RegistrantKind.INDIVIDUAL) await findCandidatesFor(tx, [{ ...dedupSubject(reg), keys }], vc.dedup);
     return reg;
   });
 }

@@ -10,6 +10,7 @@ import { parse } from "csv-parse";
 import { badInput, type AuditActor, type JobDefinition, type JobQueue, type Viewer } from "@g2p/kit";
 import { ImportIssue, ImportRow, RegistryImport } from "../../entities/import.entity";
 import { RegistrationSource } from "../../entities/registrant.entity";
+import { bulkSql } from "../bulk-sql";
 import { writeUnits, type IntakeUnit } from "../registrant.service";
 import type { FieldIssue } from "../validation";
 import { checkMapping, flatRowToUnit, odkToUnit, type OdkMapping } from "./mapping";
@@ -47,15 +48,18 @@ function systemActor(createdBy: string): AuditActor {
 
 async function stage(em: EntityManager, importId: string, rows: AsyncIterable<Record<string, unknown>> | Iterable<Record<string, unknown>>): Promise<number> {
   let n = 0;
-  let batch: { importId: string; rowNo: number; data: Record<string, unknown> }[] = [];
+  let batch: unknown[][] = [];
+  // Plain multi-row INSERTs with bound parameters (each batch its own transaction, which gives
+  // bulkSql the driver connection): staged rows are only ever read back by the chunks.
+  const flush = () => em.transactional((tx) => bulkSql(tx).insert("import_row", ["import_id", "row_no", "data"], batch));
   for await (const data of rows as AsyncIterable<Record<string, unknown>>) {
-    batch.push({ importId, rowNo: ++n, data });
+    batch.push([importId, ++n, JSON.stringify(data)]);
     if (batch.length >= STAGE_BATCH) {
-      await em.insertMany(ImportRow, batch);
+      await flush();
       batch = [];
     }
   }
-  if (batch.length) await em.insertMany(ImportRow, batch);
+  if (batch.length) await flush();
   return n;
 }
 
@@ -63,6 +67,19 @@ function planChunks(total: number): ChunkSpec[] {
   const out: ChunkSpec[] = [];
   for (let from = 1; from <= total; from += CHUNK_ROWS) out.push({ from, to: Math.min(total, from + CHUNK_ROWS - 1) });
   return out;
+}
+
+/**
+ * The chunk's staged rows as plain values: as entities they were hydrated, then compared field by
+ * field (their JSON too) by every flush of the chunk's unit of work, for rows that are only read.
+ */
+async function stagedRows(em: EntityManager, importId: string, chunk: ChunkSpec): Promise<{ rowNo: number; data: Record<string, unknown> }[]> {
+  const sql = bulkSql(em);
+  const rows = await sql.all<{ row_no: number | string; data: string | Record<string, unknown> }>(
+    `select row_no, data from ${sql.table("import_row")} where import_id = ? and row_no >= ? and row_no <= ? order by row_no`,
+    [importId, chunk.from, chunk.to],
+  );
+  return rows.map((r) => ({ rowNo: Number(r.row_no), data: typeof r.data === "string" ? (JSON.parse(r.data) as Record<string, unknown>) : r.data }));
 }
 
 export const importJob: JobDefinition<ImportPayload, ChunkSpec> = {
@@ -98,7 +115,7 @@ export const importJob: JobDefinition<ImportPayload, ChunkSpec> = {
   },
   async processChunk(chunk, payload, { em }) {
     const imp = await em.findOneOrFail(RegistryImport, payload.importId);
-    const rows = await em.find(ImportRow, { importId: imp.id, rowNo: { $gte: chunk.from, $lte: chunk.to } }, { orderBy: { rowNo: "asc" } });
+    const rows = await stagedRows(em, imp.id, chunk);
     const mapping = imp.source === RegistrationSource.ODK ? (imp.config as unknown as OdkConfig).mapping : null;
     const units: IntakeUnit[] = [];
     const issues: { rowNo: number; sourceId: string | null; issue: FieldIssue }[] = [];

@@ -1,0 +1,94 @@
+/**
+ * Plain SQL for the bulk paths (import chunks, deduplication), in the caller's transaction, with real
+ * bind parameters. MikroORM's `connection.execute()` inlines every value into the SQL text (escaping
+ * each one, then preparing a statement no other chunk can reuse): for multi-row INSERTs of thousands
+ * of values that was most of an import's database CPU. Inside a transaction we therefore talk to the
+ * driver connection the transaction holds (libsql `prepare().run(values)`, pg `query(text, values)`);
+ * outside one (never on the hot path) we fall back to MikroORM, which behaves the same, only slower.
+ *
+ * Values are converted as MikroORM stores them: SQLite epoch-ms datetimes, 0/1 booleans, JSON text;
+ * PostgreSQL Date, boolean, JSON text (cast by the jsonb column).
+ */
+import type { EntityManager } from "@mikro-orm/core";
+
+type LibsqlStatement = { run(values: unknown[]): unknown; all(values: unknown[]): unknown[] };
+type LibsqlConnection = { prepare(sql: string): LibsqlStatement };
+type PgConnection = { query(q: { text: string; values: unknown[] }): Promise<{ rows: unknown[] }> };
+type TxClient = { client?: { acquireConnection?: () => Promise<unknown> } };
+
+/** Prepared statements per SQLite connection: chunks repeat the same statement shapes. */
+const statements = new WeakMap<object, Map<string, LibsqlStatement>>();
+const STATEMENT_CACHE = 32;
+
+function prepared(conn: LibsqlConnection, sql: string, reuse: boolean): LibsqlStatement {
+  // A statement of a multi-row INSERT holds a memory cell per parameter (about a megabyte for a
+  // full slice): only shapes that recur are kept, never the odd-sized last slice of a batch.
+  if (!reuse) return conn.prepare(sql);
+  let cache = statements.get(conn);
+  if (!cache) statements.set(conn, (cache = new Map()));
+  let stmt = cache.get(sql);
+  if (!stmt) {
+    if (cache.size >= STATEMENT_CACHE) cache.delete(cache.keys().next().value!);
+    stmt = conn.prepare(sql);
+    cache.set(sql, stmt);
+  }
+  return stmt;
+}
+
+/** `?` placeholders to PostgreSQL's `$n` (our bulk SQL never has `?` inside literals). */
+function numbered(sql: string): string {
+  let n = 0;
+  return sql.replace(/\?/g, () => `$${++n}`);
+}
+
+/** Bound parameters per statement: under SQLite's 32,766 and PostgreSQL's 65,535. */
+const MAX_PARAMS = 30_000;
+
+export function isPostgres(em: EntityManager): boolean {
+  return em.getPlatform().constructor.name.toLowerCase().includes("postgre");
+}
+
+export function bulkSql(em: EntityManager) {
+  const pg = isPostgres(em);
+  const schema = em.config.get("schema");
+  const table = (name: string) => (pg && schema ? `"${schema}"."${name}"` : `"${name}"`);
+  const ctx = em.getTransactionContext<TxClient>();
+  let conn: Promise<unknown> | null = null;
+  const driver = () => (conn ??= ctx?.client?.acquireConnection ? ctx.client.acquireConnection() : Promise.resolve(null));
+
+  async function exec<T>(sql: string, params: unknown[], method: "all" | "run", reuse = true): Promise<T[]> {
+    const c = await driver();
+    if (!c) return (await em.getConnection().execute(sql, params, method, ctx)) as T[];
+    if (pg) return (await (c as PgConnection).query({ text: numbered(sql), values: params })).rows as T[];
+    const stmt = prepared(c as LibsqlConnection, sql, reuse);
+    if (method === "run") {
+      stmt.run(params);
+      return [];
+    }
+    return stmt.all(params) as T[];
+  }
+
+  return {
+    pg,
+    table,
+    date: (d: Date) => (pg ? d : d.getTime()),
+    bool: (b: boolean) => (pg ? b : b ? 1 : 0),
+    json: (v: unknown) => JSON.stringify(v),
+    /** A JSON array parameter as rows of one `value` column. */
+    jsonList: pg ? "select jsonb_array_elements_text(?::jsonb) as value" : "select value from json_each(?)",
+    /** The same for ids (uuid columns on PostgreSQL). */
+    idList: pg ? "select jsonb_array_elements_text(?::jsonb)::uuid as value" : "select value from json_each(?)",
+    all: <T>(sql: string, params: unknown[] = []) => exec<T>(sql, params, "all"),
+    run: (sql: string, params: unknown[] = []) => exec(sql, params, "run").then(() => undefined),
+    /** Multi-row INSERT in slices of at most `rowsPerStatement` rows (full slices reuse one prepared statement). */
+    async insert(name: string, columns: string[], rows: unknown[][], opts: { rowsPerStatement?: number } = {}) {
+      const per = Math.max(1, Math.min(opts.rowsPerStatement ?? 500, Math.floor(MAX_PARAMS / columns.length)));
+      const tuple = `(${columns.map(() => "?").join(", ")})`;
+      const head = `insert into ${table(name)} (${columns.map((c) => `"${c}"`).join(", ")}) values `;
+      for (let i = 0; i < rows.length; i += per) {
+        const part = rows.slice(i, i + per);
+        await exec(head + new Array(part.length).fill(tuple).join(", "), part.flat(), "run", part.length === per);
+      }
+    },
+  };
+}
