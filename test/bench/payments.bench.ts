@@ -132,7 +132,7 @@ export async function run(args: string[]) {
   process.env.PAYMENTS_CONNECTOR_CONCURRENCY ??= "32";
   const inProcess = process.env.PAYMENTS_BENCH_SIM_IN_PROCESS === "1";
   const sim = inProcess ? await simulatorInProcess() : await simulatorProcess();
-  const sg = await startTestSubgraph(subgraph, { LOG_LEVEL: "silent" });
+  const sg = await startTestSubgraph(subgraph, { LOG_LEVEL: "silent" }, { recordSql: false });
   let peakRss = process.memoryUsage().rss;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 200);
   // SQL statements issued by the worker (every MikroORM query goes through connection.execute).

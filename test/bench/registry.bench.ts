@@ -49,7 +49,7 @@ async function benchImport(n: number): Promise<{ rows: Row[]; notes: string[] }>
   const subs = Array.from({ length: n }, (_, i) => householdSubmission(i));
   const people = subs.reduce((s, x) => s + (x.members as unknown[]).length, 0);
   odk.addSubmissions(1, "households", subs);
-  const sg = await startTestSubgraph(subgraph, { LOG_LEVEL: "silent" });
+  const sg = await startTestSubgraph(subgraph, { LOG_LEVEL: "silent" }, { recordSql: false });
   try {
     dataOf(await sg.request(`mutation { defineIdType(name: "NATIONAL_ID", pattern: "[0-9]{8}") { name } }`, {}, registrar));
     const t0 = Date.now();
@@ -137,7 +137,7 @@ export function syntheticPeople(n: number, seed = 7) {
 
 async function benchDedup(n: number): Promise<{ rows: Row[]; notes: string[] }> {
   const { rows, truth, kinds, dups } = syntheticPeople(n);
-  const sg = await startTestSubgraph(subgraph, { LOG_LEVEL: "silent" });
+  const sg = await startTestSubgraph(subgraph, { LOG_LEVEL: "silent" }, { recordSql: false });
   try {
     const t0 = Date.now();
     // Subgraph request bodies are capped at 1 MB (kit): upload in parts of 2,500 rows, imported one after another.
@@ -203,7 +203,7 @@ export async function seedRegistrants(sg: TestSubgraph, n: number, r: () => numb
 }
 
 async function benchSearch(n: number, queries: number): Promise<{ rows: Row[]; notes: string[] }> {
-  const sg = await startTestSubgraph(subgraph, { LOG_LEVEL: "silent" });
+  const sg = await startTestSubgraph(subgraph, { LOG_LEVEL: "silent" }, { recordSql: false });
   try {
     const r = rng(11);
     const pick = <T>(xs: T[]) => xs[Math.floor(r() * xs.length)]!;

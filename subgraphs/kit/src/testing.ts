@@ -97,10 +97,21 @@ export interface TestSubgraph extends RunningSubgraph {
 export async function startTestSubgraph<L>(
   def: SubgraphDefinition<L>,
   env: Record<string, string> = {},
-  opts: { logger?: Logger } = {},
+  opts: {
+    logger?: Logger;
+    /**
+     * Keep every SQL statement in `sql` (default true, for N+1 assertions). Benchmarks turn it off:
+     * MikroORM then formats every statement with its values for the log, and the array keeps them all
+     * (hundreds of MB over a million-row run) — cost and memory production does not have.
+     */
+    recordSql?: boolean;
+    /** A SQLite file instead of an in-memory database (large benchmark runs: the data stays off the heap). */
+    sqlitePath?: string;
+  } = {},
 ): Promise<TestSubgraph> {
   const db = await createTestDatabase();
   const sql: string[] = [];
+  const recordSql = opts.recordSql ?? true;
   const running = await startSubgraph(def, {
     env: {
       ...process.env,
@@ -109,8 +120,8 @@ export async function startTestSubgraph<L>(
       JOBS_QUEUE_PREFIX: `test-${randomBytes(4).toString("hex")}`,
       ...env,
     },
-    sqlitePath: ":memory:",
-    onQuery: (s) => sql.push(s),
+    sqlitePath: opts.sqlitePath ?? ":memory:",
+    onQuery: recordSql ? (s) => sql.push(s) : undefined,
     logger: opts.logger,
   });
   return {
