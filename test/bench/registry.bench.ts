@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- registry [import|dedup|search|all] [--n N]`   (PostgreSQL with DATABASE_URL set)
+ * `npm run bench -- registry [import|dedup|search|processing|all] [--n N]`   (PostgreSQL with DATABASE_URL set)
  *
  * The issue's targets are the defaults: `import` 100,000 submissions (<= 60 s), `search` over
  * 1,000,000 registrants (page of 50, p95 <= 50 ms). `--n` shrinks a run (then say so when quoting it).
@@ -10,6 +10,10 @@
  * dedup:  N synthetic people in households plus 10% injected duplicates (typos, swapped given/family
  *         names, birth dates shifted by 1-30 days, and combinations), imported as JSON; the candidate
  *         pairs the registry stored are compared with the truth: precision and recall.
+ * processing: N registrants seeded at SQL level (as for search), then every page of the service-role
+ *         bulk stream `registrantsForProcessing` (the selection eligibility's evaluation job asks for,
+ *         pages of `--page`, default 5,000) read over HTTP from the subgraph: the registry's own cost
+ *         of feeding a whole-population evaluation (eligibility's benchmark uses a simulator for it).
  * search: N registrants seeded at SQL level (rows + keys, multi-row INSERTs, bypassing the job; see
  *         seedRegistrants), then filtered pages of 50
  *         (area subtree, fuzzy name, age band + sex, extra attribute, name + area), each with
@@ -253,6 +257,63 @@ async function benchSearch(n: number, queries: number): Promise<{ rows: Row[]; n
   }
 }
 
+const PROCESSING_PAGE = /* GraphQL */ `
+  query Processing($first: Int!, $after: String) {
+    registrantsForProcessing(first: $first, after: $after, kind: INDIVIDUAL) {
+      nodes { id kind birthDate sex disability adminAreaCode groupId members { id role birthDate sex disability } extra }
+      endCursor
+      hasNextPage
+    }
+  }
+`;
+
+async function benchProcessing(n: number, pageSize: number): Promise<{ rows: Row[]; notes: string[] }> {
+  const sg = await startTestSubgraph(subgraph, { LOG_LEVEL: "silent" }, { recordSql: false });
+  try {
+    const t0 = Date.now();
+    await seedRegistrants(sg, n, rng(13));
+    const seedSeconds = (Date.now() - t0) / 1000;
+    const service = { role: "service" as const, sub: "bench-eligibility" };
+    const cpu0 = process.cpuUsage();
+    const t1 = Date.now();
+    const lat: number[] = [];
+    let after: string | null = null;
+    let read = 0;
+    for (;;) {
+      const t = process.hrtime.bigint();
+      const page: { nodes: unknown[]; endCursor: string | null; hasNextPage: boolean } = dataOf(
+        await sg.request(PROCESSING_PAGE, { first: pageSize, after }, service),
+      ).registrantsForProcessing;
+      lat.push(Number(process.hrtime.bigint() - t) / 1e6);
+      read += page.nodes.length;
+      if (!page.hasNextPage) break;
+      after = page.endCursor;
+    }
+    const seconds = (Date.now() - t1) / 1000;
+    const cpu = process.cpuUsage(cpu0);
+    const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+    return {
+      rows: [
+        {
+          benchmark: "processing stream",
+          dialect: dialect(),
+          registrants: read,
+          "page size": pageSize,
+          pages: lat.length,
+          seconds: Number(seconds.toFixed(1)),
+          "per second": Math.round(read / seconds),
+          "CPU s (registry + client)": Number(cpuSeconds.toFixed(1)),
+          "page p50 ms": Number(pct(lat, 50).toFixed(1)),
+          "page p95 ms": Number(pct(lat, 95).toFixed(1)),
+        },
+      ],
+      notes: [`processing stream: ${n} registrants seeded in ${seedSeconds.toFixed(0)} s, then read in ${lat.length} pages over HTTP (the subgraph directly, no gateway)`, loadNote()],
+    };
+  } finally {
+    await sg.stop();
+  }
+}
+
 export async function run(args: string[]) {
   const mode = args.find((a) => !a.startsWith("--") && Number.isNaN(Number(a))) ?? "all";
   const rows: Row[] = [];
@@ -264,5 +325,6 @@ export async function run(args: string[]) {
   if (mode === "import" || mode === "all") add(await benchImport(arg(args, "n", 100_000)));
   if (mode === "dedup" || mode === "all") add(await benchDedup(arg(args, "n", 20_000)));
   if (mode === "search" || mode === "all") add(await benchSearch(arg(args, "n", 1_000_000), arg(args, "queries", 100)));
+  if (mode === "processing") add(await benchProcessing(arg(args, "n", 1_000_000), arg(args, "page", 5_000)));
   return { title: `Registry benchmarks (${dialect()})`, rows, notes };
 }
