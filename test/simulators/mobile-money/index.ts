@@ -267,17 +267,35 @@ export async function startMobileMoneySimulator(initial: MobileMoneyFaults = {},
     batch.completionDate = new Date().toISOString();
   };
 
-  const receiveBatch = async (req: http.IncomingMessage, res: http.ServerResponse, chunks: Buffer[]) => {
+  /**
+   * What every POST starts with: the correlation id, the JSON body (kept when asked) and the simulated
+   * busy fault. Null when it has already answered with an error.
+   */
+  const acceptPost = (req: http.IncomingMessage, res: http.ServerResponse, chunks: Buffer[]): { correlationId: string; body: Record<string, any> } | null => {
     const correlationId = String(req.headers["x-correlationid"] ?? "");
-    if (!correlationId) return error(res, 400, "validation", "genericError", "X-CorrelationID is required");
+    if (!correlationId) {
+      error(res, 400, "validation", "genericError", "X-CorrelationID is required");
+      return null;
+    }
     let body: Record<string, any>;
     try {
       body = JSON.parse(Buffer.concat(chunks).toString("utf8"));
     } catch {
-      return error(res, 400, "validation", "formatError", "body is not JSON");
+      error(res, 400, "validation", "formatError", "body is not JSON");
+      return null;
     }
     if (opts.keepBodies) sim.bodies.push(body);
-    if (faults.errorRate && Math.random() < faults.errorRate) return error(res, 503, "serviceUnavailable", "genericError", "provider busy (simulated)");
+    if (faults.errorRate && Math.random() < faults.errorRate) {
+      error(res, 503, "serviceUnavailable", "genericError", "provider busy (simulated)");
+      return null;
+    }
+    return { correlationId, body };
+  };
+
+  const receiveBatch = async (req: http.IncomingMessage, res: http.ServerResponse, chunks: Buffer[]) => {
+    const accepted = acceptPost(req, res, chunks);
+    if (!accepted) return;
+    const { correlationId, body } = accepted;
     const items = Array.isArray(body.transactions) ? (body.transactions as Record<string, any>[]) : [];
     const known = batchByCorrelation.get(correlationId);
     if (known) {
@@ -367,16 +385,9 @@ export async function startMobileMoneySimulator(initial: MobileMoneyFaults = {},
       }
       if (req.method === "POST" && path === "/batchtransactions") return await receiveBatch(req, res, chunks);
       if (req.method !== "POST" || path !== "/transactions/type/disbursement") return error(res, 404, "identification", "genericError", "no such resource");
-      const correlationId = String(req.headers["x-correlationid"] ?? "");
-      if (!correlationId) return error(res, 400, "validation", "genericError", "X-CorrelationID is required");
-      let body: Record<string, any>;
-      try {
-        body = JSON.parse(Buffer.concat(chunks).toString("utf8"));
-      } catch {
-        return error(res, 400, "validation", "formatError", "body is not JSON");
-      }
-      if (opts.keepBodies) sim.bodies.push(body);
-      if (faults.errorRate && Math.random() < faults.errorRate) return error(res, 503, "serviceUnavailable", "genericError", "provider busy (simulated)");
+      const accepted = acceptPost(req, res, chunks);
+      if (!accepted) return;
+      const { correlationId, body } = accepted;
       const known = transactions.get(correlationId);
       if (known) {
         sim.duplicates++;
