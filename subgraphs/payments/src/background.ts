@@ -49,7 +49,8 @@ export function startStatusPoller(services: Pick<SubgraphServices, "orm" | "jobs
 export function paymentsBackground(services: SubgraphServices): () => Promise<void> {
   const notifier = new NotificationWorker(services.orm, { ...notificationOptionsFromEnv(), log: services.log }).start();
   const stopPoller = startStatusPoller(services, statusPollIntervalMs());
-  if (!process.env.PAYMENTS_SMS_GATEWAY_URL) services.log.info("PAYMENTS_SMS_GATEWAY_URL not set: beneficiary notifications stay queued");
+  if (!process.env.PAYMENTS_SMS_GATEWAY_URL) services.log.info("PAYMENTS_SMS_GATEWAY_URL not set: SMS notifications stay queued");
+  if (!process.env.PAYMENTS_EMAIL_GATEWAY_URL) services.log.info("PAYMENTS_EMAIL_GATEWAY_URL not set: e-mail notifications stay queued");
   return async () => {
     await stopPoller();
     await notifier.stop();

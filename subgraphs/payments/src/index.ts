@@ -6,6 +6,7 @@ import { JournalEntry, JournalLine, LedgerAccount, LedgerHold } from "./entities
 import { FinancialAddressLink, PaymentProvider } from "./entities/mapper.entity";
 import { Payment } from "./entities/payment.entity";
 import { PaymentNotification } from "./entities/notification.entity";
+import { NotificationTemplate } from "./entities/notification-template.entity";
 import { paymentsBackground } from "./background";
 import { gsmaCallbackRoute } from "./connectors/gsma-callbacks";
 import { mojaloopRoutes } from "./connectors/mojaloop";
@@ -21,6 +22,7 @@ import { NotificationResolver } from "./resolvers/notification.resolver";
 export { DisbursementBatch, BatchStatus } from "./entities/disbursement-batch.entity";
 export { Payment, PaymentStatus, ReconciliationStatus } from "./entities/payment.entity";
 export { PaymentNotification, NotificationStatus } from "./entities/notification.entity";
+export { NotificationTemplate, NotificationChannel, NotificationEvent } from "./entities/notification-template.entity";
 export { ConnectorKind, ProviderKind } from "./entities/mapper.entity";
 export { submitBatch, submitCsvBatch } from "./services/batch.service";
 export { post, trialBalance } from "./services/ledger.service";
@@ -33,7 +35,7 @@ export * as iso20022 from "./connectors/iso20022";
 export const subgraph = defineSubgraph<PaymentsLoaders>({
   name: "payments",
   defaultPort: 4004,
-  entities: [DisbursementBatch, Payment, LedgerAccount, JournalEntry, JournalLine, LedgerHold, PaymentProvider, FinancialAddressLink, PaymentNotification],
+  entities: [DisbursementBatch, Payment, LedgerAccount, JournalEntry, JournalLine, LedgerHold, PaymentProvider, FinancialAddressLink, PaymentNotification, NotificationTemplate],
   resolvers: [DisbursementBatchResolver, RegistrantPaymentsResolver, MapperResolver, LedgerResolver, NotificationResolver],
   orphanedTypes: [RegistrantRef],
   references: [{ typeName: "DisbursementBatch", loader: (l) => l.batchById }],

@@ -52,6 +52,27 @@ export const startSmsGateway: () => Promise<SmsGatewaySim> =
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   require("../../../test/simulators/sms-gateway").startSmsGateway;
 
+/** The simulated e-mail gateway (test/simulators/email-gateway), typed here likewise. */
+export interface EmailMessageSim {
+  messageId: string;
+  to: string;
+  subject: string;
+  text: string;
+  idempotencyKey: string | null;
+}
+export interface EmailGatewaySim {
+  url: string;
+  messages: EmailMessageSim[];
+  requests: number;
+  receipts: Map<string, number>;
+  setFaults(f: { latencyMs?: number; failNext?: number }): void;
+  waitFor(match: (m: EmailMessageSim) => boolean, timeoutMs?: number): Promise<EmailMessageSim>;
+  stop(): Promise<void>;
+}
+export const startEmailGateway: () => Promise<EmailGatewaySim> =
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  require("../../../test/simulators/email-gateway").startEmailGateway;
+
 export const FINANCE = { role: "finance_officer" as const, sub: "finance-1" };
 export const APPROVER = { role: "approver" as const, sub: "approver-1" };
 export const ADMIN = { role: "admin" as const, sub: "admin-1" };

@@ -123,6 +123,8 @@ export type CreateDisbursementBatchInput = {
   callbackUrl?: string | null | undefined;
   clientCorrelationId: string;
   currency: string;
+  /** Default notification language (BCP 47) of the batch's payments. */
+  language?: string | null | undefined;
   payments: Array<PaymentInstructionInput>;
   /** Program whose funding account (FUNDING:<programCode>) pays the batch; without it the batch waits for startDisbursementBatch. */
   programCode?: string | null | undefined;
@@ -323,12 +325,16 @@ export type PaymentInstructionInput = {
   amount: string;
   /** Id the account mapper resolves (default: registrantId). */
   beneficiaryId?: string | null | undefined;
+  /** Also notify the beneficiary by e-mail (personal data: wiped from the outbox once sent). */
+  email?: string | null | undefined;
   /** An entitlement is paid at most once, across batches. */
   entitlementId?: string | null | undefined;
   /** type:id@provider; skips the account lookup. */
   financialAddress?: string | null | undefined;
   /** Your id for this instruction, unique in the batch (default: its position). */
   instructionId?: string | null | undefined;
+  /** BCP 47 language of the beneficiary's notifications (default: the batch's language). */
+  language?: string | null | undefined;
   note?: string | null | undefined;
   registrantId?: string | number | null | undefined;
 };

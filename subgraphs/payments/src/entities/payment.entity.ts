@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { Entity, Enum, Index, OptionalProps, PrimaryKey, Property, Unique } from "@mikro-orm/core";
-import { Field, ID, Int, ObjectType, registerEnumType } from "type-graphql";
+import { Authorized, Field, ID, Int, ObjectType, registerEnumType } from "type-graphql";
 import { MoneyType } from "@g2p/kit";
 
 /**
@@ -79,6 +79,16 @@ export class Payment {
   @Field(() => String, { nullable: true })
   @Property({ type: "string", length: 100, nullable: true })
   providerCode?: string | null;
+
+  @Field(() => String, { nullable: true, description: "BCP 47 language of the beneficiary's notifications (lower case); the batch's language when not given." })
+  @Property({ type: "string", length: 35, nullable: true })
+  language?: string | null;
+
+  /** Personal data: shown only with personal_data:read (like identifiers in the registry). */
+  @Authorized("personal_data:read")
+  @Field(() => String, { nullable: true, description: "E-mail the beneficiary is notified at. Personal data: needs personal_data:read." })
+  @Property({ type: "string", length: 254, nullable: true })
+  email?: string | null;
 
   @Field({ description: "Exact decimal string." })
   @Property({ type: MoneyType })

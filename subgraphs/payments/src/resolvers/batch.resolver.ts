@@ -30,6 +30,8 @@ export class PaymentInstructionInput {
   @Field({ nullable: true, description: "An entitlement is paid at most once, across batches." }) entitlementId?: string;
   @Field({ description: 'Exact decimal string, e.g. "1250.50".' }) amount!: string;
   @Field({ nullable: true }) note?: string;
+  @Field({ nullable: true, description: "BCP 47 language of the beneficiary's notifications (default: the batch's language)." }) language?: string;
+  @Field({ nullable: true, description: "Also notify the beneficiary by e-mail (personal data: wiped from the outbox once sent)." }) email?: string;
 }
 
 @InputType()
@@ -41,6 +43,7 @@ export class CreateDisbursementBatchInput {
   @Field({ nullable: true }) purpose?: string;
   @Field({ nullable: true, description: "Require an approver (not the submitter) before dispatch." }) approvalRequired?: boolean;
   @Field({ nullable: true, description: "Receives POST {clientCorrelationId, batchId, phase, progress, status} at 20/40/60/80/100 %." }) callbackUrl?: string;
+  @Field({ nullable: true, description: "Default notification language (BCP 47) of the batch's payments." }) language?: string;
   @Field(() => [PaymentInstructionInput]) payments!: PaymentInstructionInput[];
 }
 

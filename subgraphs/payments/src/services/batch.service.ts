@@ -11,6 +11,7 @@ import { enqueuePipeline } from "../jobs/pipeline.job";
 import { accountCodes, closeHold, placeHold } from "./ledger.service";
 import { parseFinancialAddress } from "./mapper.service";
 import { lockBatch, maybeFinish } from "./pipeline.service";
+import { normalizeLanguage } from "./notification-template.service";
 import { insertRows, isUniqueViolation, minorToRawMoney, slices } from "./sql";
 
 export interface InstructionInput {
@@ -22,6 +23,10 @@ export interface InstructionInput {
   entitlementId?: string | null;
   amount: string;
   note?: string | null;
+  /** BCP 47 language of the beneficiary's notifications; defaults to the batch's. */
+  language?: string | null;
+  /** Where the beneficiary is also told of the outcome by e-mail (personal data). */
+  email?: string | null;
 }
 
 export interface NewBatch {
@@ -32,6 +37,8 @@ export interface NewBatch {
   approvalRequired?: boolean | null;
   /** Progress callbacks (POST JSON) at 20/40/60/80/100 %. */
   callbackUrl?: string | null;
+  /** Default notification language of the batch's payments. */
+  language?: string | null;
   payments: InstructionInput[];
 }
 
@@ -46,6 +53,15 @@ function checkCorrelationId(id: string): string {
   return trimmed;
 }
 
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+function checkEmail(email: string | null | undefined, field: string): string | null {
+  const e = email?.trim();
+  if (!e) return null;
+  if (e.length > 254 || !EMAIL.test(e)) throw badInput("email must be an e-mail address of at most 254 characters", field);
+  return e;
+}
+
 function checkCallbackUrl(url: string | null | undefined): string | null {
   if (url == null) return null;
   try {
@@ -57,7 +73,7 @@ function checkCallbackUrl(url: string | null | undefined): string | null {
   throw badInput("callbackUrl must be an absolute http(s) URL of at most 500 characters", "callbackUrl");
 }
 
-function checkProgram(code: string): string {
+export function checkProgram(code: string): string {
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/.test(code)) throw badInput("programCode must be letters, digits, '.', '_' or '-'", "programCode");
   return code;
 }
@@ -96,6 +112,7 @@ export async function submitBatch(em: EntityManager, actor: AuditActor, jobs: Jo
   const currency = assertCurrency(input.currency);
   const programCode = input.programCode == null ? null : checkProgram(input.programCode);
   const callbackUrl = checkCallbackUrl(input.callbackUrl);
+  const batchLanguage = input.language == null ? null : normalizeLanguage(input.language);
   if (input.payments.length === 0) throw badInput("a batch needs at least one payment", "payments");
   if (input.payments.length > maxPayments) throw badInput(`at most ${maxPayments} payments inline; upload larger batches as CSV`, "payments");
   const minors = input.payments.map((p, i) => toMinorUnits(p.amount, `payments[${i}].amount`));
@@ -120,6 +137,8 @@ export async function submitBatch(em: EntityManager, actor: AuditActor, jobs: Jo
       amount: fromMinorUnits(minors[i]!),
       currency,
       note: p.note ?? null,
+      language: p.language == null ? batchLanguage : normalizeLanguage(p.language, `payments[${i}].language`),
+      email: checkEmail(p.email, `payments[${i}].email`),
       status: PaymentStatus.PENDING,
       statusReason: null,
       providerReference: null,
@@ -128,7 +147,7 @@ export async function submitBatch(em: EntityManager, actor: AuditActor, jobs: Jo
   const entitlements = rows.map((r) => r.entitlementId).filter((e): e is string => !!e);
   if (new Set(entitlements).size !== entitlements.length) throw badInput("an entitlement appears twice in the batch", "payments");
   const hash = createHash("sha256")
-    .update(JSON.stringify([programCode, currency, input.purpose ?? null, !!input.approvalRequired, callbackUrl, rows.map((r) => [r.instructionId, r.beneficiaryId, r.financialAddress, r.entitlementId, r.amount, r.note])]))
+    .update(JSON.stringify([programCode, currency, input.purpose ?? null, !!input.approvalRequired, callbackUrl, rows.map(payloadOf)]))
     .digest("hex");
 
   const found = await existingFor(em, correlationId, hash);
@@ -174,6 +193,15 @@ export async function submitBatch(em: EntityManager, actor: AuditActor, jobs: Jo
   return batch;
 }
 
+/**
+ * What of a payment the idempotency hash covers. Language and e-mail are added only when given, so a
+ * batch submitted before they existed hashes as it did (its resubmission is still the same batch).
+ */
+function payloadOf(r: Row): unknown[] {
+  const base = [r.instructionId, r.beneficiaryId, r.financialAddress, r.entitlementId, r.amount, r.note];
+  return r.language || r.email ? [...base, r.language ?? null, r.email ?? null] : base;
+}
+
 async function insertPayments(tx: EntityManager, batchId: string, rows: Row[]): Promise<void> {
   const base = Date.now();
   for (const part of slices(rows, INSERT_SLICE)) await insertPaymentRows(tx, batchId, part, base);
@@ -192,6 +220,8 @@ const PAYMENT_COLUMNS = [
   "amount",
   "currency",
   "note",
+  "language",
+  "email",
   "status",
   "status_reason",
   "provider_reference",
@@ -242,6 +272,8 @@ async function insertPaymentRows(tx: EntityManager, batchId: string, rows: Row[]
       minorToRawMoney(tx, decimalToMinor(r.amount)),
       r.currency,
       r.note ?? null,
+      r.language ?? null,
+      r.email ?? null,
       r.status,
       r.statusReason ?? null,
       r.providerReference ?? null,

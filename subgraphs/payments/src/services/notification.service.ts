@@ -1,21 +1,24 @@
 /**
  * Beneficiary notifications through a transactional outbox (docs/payments.md, "Notifications").
  *
- * `queueNotifications` writes one row per payment that reached COMPLETED or FAILED, inside the
+ * `queueNotifications` writes one row per channel (SMS; EMAIL when the payment has an address) for each
+ * payment that reached COMPLETED or FAILED, texts rendered from the program's templates, inside the
  * transaction that records that state (so a crash loses or duplicates nothing: both commit or neither).
- * `NotificationWorker` (started by the subgraph's `background` hook) drains due rows to the SMS gateway
- * over HTTP — the same contract as identity's OTP outbox: `POST {messageId, to, text}`, `messageId` =
- * row id, which the gateway de-duplicates on. A row is claimed by a conditional UPDATE
- * (PENDING → SENDING), so several workers (processes) never send one row concurrently; a SENDING row
+ * `NotificationWorker` (started by the subgraph's `background` hook) drains due rows to the gateway of
+ * their channel over HTTP — SMS: identity's OTP outbox contract `POST {messageId, to, text}`; EMAIL:
+ * `POST {messageId, to, subject, text}`; `messageId` = row id, which the gateways de-duplicate on. A
+ * row is claimed by a conditional UPDATE (PENDING → SENDING), so several workers (processes) never send one row concurrently; a SENDING row
  * whose lease expired (crash mid-send) is re-queued and re-sent with the same messageId.
  */
 import { randomUUID } from "node:crypto";
 import type { EntityManager, MikroORM } from "@mikro-orm/core";
 import type { Logger } from "pino";
 import { mapLimit } from "../connectors/types";
+import { NotificationChannel, NotificationEvent } from "../entities/notification-template.entity";
 import { NotificationStatus, PaymentNotification } from "../entities/notification.entity";
 import { PaymentStatus, type Payment } from "../entities/payment.entity";
 import { parseFinancialAddress } from "./mapper.service";
+import { templateRenderer, type TemplateValues } from "./notification-template.service";
 import { insertRows, tableOf } from "./sql";
 
 /** Financial-address types whose id is a mobile-money MSISDN (G2P Connect `mobile:<msisdn>@<provider>`). */
@@ -34,12 +37,9 @@ export function notificationReference(p: Pick<Payment, "id" | "providerReference
   return p.providerReference || p.id.slice(0, 8).toUpperCase();
 }
 
-/** The SMS text: amount, currency and reference only (no name, phone or identifier). */
-export function notificationText(p: Pick<Payment, "id" | "amount" | "currency" | "providerReference" | "status">): string {
-  const money = `${displayAmount(p.amount)} ${p.currency}`;
-  return p.status === PaymentStatus.COMPLETED
-    ? `G2P payment of ${money} has been sent to your account. Ref ${notificationReference(p)}.`
-    : `G2P payment of ${money} could not be completed. Ref ${notificationReference(p)}. Please contact your programme office.`;
+/** The values a template may use: amount, currency, reference and program only (no name, phone or identifier). */
+export function templateValues(p: Pick<Payment, "id" | "amount" | "currency" | "providerReference">, programCode: string | null | undefined): TemplateValues {
+  return { amount: displayAmount(p.amount), currency: p.currency, reference: notificationReference(p), programCode: programCode ?? "" };
 }
 
 /** The MSISDN of a payment's financial address, or why it has none. */
@@ -51,42 +51,57 @@ export function smsRecipient(financialAddress: string | null | undefined): { to:
   return { to: fa.id };
 }
 
+/** The columns of a payment that notifications read. */
+export type NotifiablePayment = Pick<Payment, "id" | "batchId" | "status" | "attempts" | "amount" | "currency" | "providerReference" | "financialAddress" | "language" | "email">;
+
 /**
- * Queues a notification for each payment now COMPLETED or FAILED, in the caller's transaction.
- * Key `<payment>:<status>:<attempts>`: one per outcome of a send attempt (a retried payment that later
- * completes is told again); a repeated key is ignored.
+ * Queues the notifications of each payment now COMPLETED or FAILED, in the caller's transaction: an SMS
+ * row always (SKIPPED with the reason when the address is no MSISDN), an EMAIL row when the payment has
+ * an e-mail address. Key `<payment>:<status>:<attempts>:<channel>`: one per channel and outcome of a send
+ * attempt (a retried payment that later completes is told again); a repeated key is ignored.
+ *
+ * Texts are rendered here, not at send time: the row then holds exactly what the beneficiary is told
+ * (a template edited later changes neither a queued nor a re-sent message, so a resend after a crash
+ * carries the same text under the same messageId), and the sender needs no template look-ups. The
+ * program's templates are read once per call (one query per dispatch chunk), never per payment.
  */
-export async function queueNotifications(
-  em: EntityManager,
-  payments: Pick<Payment, "id" | "batchId" | "status" | "attempts" | "amount" | "currency" | "providerReference" | "financialAddress">[],
-): Promise<void> {
+export async function queueNotifications(em: EntityManager, programCode: string | null | undefined, payments: NotifiablePayment[]): Promise<void> {
+  const final = payments.filter((p) => p.status === PaymentStatus.COMPLETED || p.status === PaymentStatus.FAILED);
+  if (final.length === 0) return;
+  const renderFor = await templateRenderer(em, programCode, final.map((p) => p.language));
   const now = em.getPlatform().processDateProperty(new Date());
-  const rows = payments
-    .filter((p) => p.status === PaymentStatus.COMPLETED || p.status === PaymentStatus.FAILED)
-    .map((p) => {
-      const r = smsRecipient(p.financialAddress);
-      return [
-        randomUUID(),
-        `${p.id}:${p.status}:${p.attempts}`,
-        p.id,
-        p.batchId,
-        "SMS",
-        "to" in r ? r.to : null,
-        notificationText(p),
-        "to" in r ? NotificationStatus.PENDING : NotificationStatus.SKIPPED,
-        0,
-        now,
-        "skip" in r ? `skipped: ${r.skip}` : null,
-        now,
-        now,
-      ];
-    });
+  const rows: unknown[][] = [];
+  const row = (p: NotifiablePayment, channel: NotificationChannel, recipient: { to: string } | { skip: string }) => {
+    const event = p.status === PaymentStatus.COMPLETED ? NotificationEvent.COMPLETED : NotificationEvent.FAILED;
+    const message = renderFor(event, channel, p.language, templateValues(p, programCode));
+    const to = "to" in recipient ? recipient.to : null;
+    rows.push([
+      randomUUID(),
+      `${p.id}:${p.status}:${p.attempts}:${channel}`,
+      p.id,
+      p.batchId,
+      channel,
+      to,
+      message.subject,
+      message.text,
+      to ? NotificationStatus.PENDING : NotificationStatus.SKIPPED,
+      0,
+      now,
+      "skip" in recipient ? `skipped: ${recipient.skip}` : null,
+      now,
+      now,
+    ]);
+  };
+  for (const p of final) {
+    row(p, NotificationChannel.SMS, smsRecipient(p.financialAddress));
+    if (p.email) row(p, NotificationChannel.EMAIL, { to: p.email });
+  }
   // One multi-row INSERT … ON CONFLICT (dedupe_key) DO NOTHING per 1,000 rows: a repeated key (a chunk
   // re-run, a duplicate callback) is dropped by the unique index instead of being looked up first.
   await insertRows(em, PaymentNotification, NOTIFICATION_COLUMNS, rows, "dedupe_key");
 }
 
-const NOTIFICATION_COLUMNS = ["id", "dedupe_key", "payment_id", "batch_id", "channel", "recipient", "text", "status", "attempts", "next_attempt_at", "last_error", "created_at", "updated_at"];
+const NOTIFICATION_COLUMNS = ["id", "dedupe_key", "payment_id", "batch_id", "channel", "recipient", "subject", "text", "status", "attempts", "next_attempt_at", "last_error", "created_at", "updated_at"];
 
 export interface NotificationCounts {
   pending: number;
@@ -97,12 +112,13 @@ export interface NotificationCounts {
   total: number;
 }
 
-export async function notificationCounts(em: EntityManager, batchId?: string | null): Promise<NotificationCounts> {
+export async function notificationCounts(em: EntityManager, batchId?: string | null, channel?: NotificationChannel | null): Promise<NotificationCounts> {
+  const where = [batchId ? "batch_id = ?" : null, channel ? "channel = ?" : null].filter(Boolean);
   const rows = await em
     .getConnection()
     .execute<{ status: NotificationStatus; n: number | string }[]>(
-      `select status, count(*) as n from ${tableOf(em, PaymentNotification)}${batchId ? " where batch_id = ?" : ""} group by status`,
-      batchId ? [batchId] : [],
+      `select status, count(*) as n from ${tableOf(em, PaymentNotification)}${where.length ? ` where ${where.join(" and ")}` : ""} group by status`,
+      [batchId, channel].filter((v): v is string => !!v),
       "all",
       em.getTransactionContext(),
     );
@@ -111,9 +127,12 @@ export async function notificationCounts(em: EntityManager, batchId?: string | n
   return { ...out, total: out.pending + out.sending + out.sent + out.failed + out.skipped };
 }
 
+/** The gateway URL of each channel; a channel without one keeps its rows PENDING. */
+export type GatewayUrls = Record<NotificationChannel, string | null>;
+
 export interface NotificationWorkerOptions {
-  /** Read at every pass (PAYMENTS_SMS_GATEWAY_URL): without it rows stay PENDING. */
-  gatewayUrl: () => string | null;
+  /** Read at every pass (PAYMENTS_SMS_GATEWAY_URL, PAYMENTS_EMAIL_GATEWAY_URL). */
+  gatewayUrls: () => GatewayUrls;
   intervalMs?: number;
   maxAttempts?: number;
   baseBackoffMs?: number;
@@ -126,10 +145,25 @@ export interface NotificationWorkerOptions {
   log?: Logger;
 }
 
+export function gatewayUrlsFromEnv(env: Record<string, string | undefined> = process.env): GatewayUrls {
+  return { [NotificationChannel.SMS]: env.PAYMENTS_SMS_GATEWAY_URL?.trim() || null, [NotificationChannel.EMAIL]: env.PAYMENTS_EMAIL_GATEWAY_URL?.trim() || null };
+}
+
+/**
+ * What each channel's gateway receives; everything else (claim, lease, retries, SENT/FAILED, wiping
+ * the recipient) is one code path for all channels. `messageId` (= row id) is the idempotency key.
+ */
+function gatewayBody(row: PaymentNotification): Record<string, string> {
+  const base = { messageId: row.id, to: row.recipient!, text: row.text };
+  return row.channel === NotificationChannel.EMAIL ? { ...base, subject: row.subject ?? "" } : base;
+}
+
+const GATEWAY_NAME: Record<NotificationChannel, string> = { [NotificationChannel.SMS]: "SMS gateway", [NotificationChannel.EMAIL]: "e-mail gateway" };
+
 export function notificationOptionsFromEnv(env: Record<string, string | undefined> = process.env): Omit<NotificationWorkerOptions, "log"> {
   const n = (v: string | undefined, d: number) => (v && /^\d+$/.test(v) ? Number(v) : d);
   return {
-    gatewayUrl: () => env.PAYMENTS_SMS_GATEWAY_URL?.trim() || null,
+    gatewayUrls: () => gatewayUrlsFromEnv(env),
     intervalMs: n(env.PAYMENTS_NOTIFY_INTERVAL_MS, 1000),
     maxAttempts: Math.max(1, n(env.PAYMENTS_NOTIFY_MAX_ATTEMPTS, 5)),
     baseBackoffMs: n(env.PAYMENTS_NOTIFY_BACKOFF_MS, 1000),
@@ -182,15 +216,20 @@ export class NotificationWorker {
 
   /** One pass: re-queues expired leases, sends up to a page of due rows. True when the page was full. */
   async pass(): Promise<boolean> {
-    const url = this.opts.gatewayUrl();
-    if (!url || this.stopped) return false;
+    const urls = this.opts.gatewayUrls();
+    const channels = (Object.keys(urls) as NotificationChannel[]).filter((c) => urls[c]);
+    if (channels.length === 0 || this.stopped) return false;
     const em = this.orm.em.fork();
     const now = new Date();
     const leaseStart = new Date(now.getTime() - (this.opts.leaseMs ?? 30_000));
     await em.nativeUpdate(PaymentNotification, { status: NotificationStatus.SENDING, nextAttemptAt: { $lt: leaseStart } }, { status: NotificationStatus.PENDING });
     const pageSize = this.opts.pageSize ?? 100;
-    const due = await em.find(PaymentNotification, { status: NotificationStatus.PENDING, nextAttemptAt: { $lte: now } }, { fields: ["id"], orderBy: { nextAttemptAt: "asc" }, limit: pageSize });
-    await mapLimit(due, this.opts.concurrency ?? 8, (row) => this.sendOne(this.orm.em.fork(), row.id, url));
+    const due = await em.find(
+      PaymentNotification,
+      { status: NotificationStatus.PENDING, nextAttemptAt: { $lte: now }, channel: { $in: channels } },
+      { fields: ["id", "channel"], orderBy: { nextAttemptAt: "asc" }, limit: pageSize },
+    );
+    await mapLimit(due, this.opts.concurrency ?? 8, (row) => this.sendOne(this.orm.em.fork(), row.id, urls[row.channel]!));
     return due.length === pageSize;
   }
 
@@ -207,11 +246,11 @@ export class NotificationWorker {
       const res = await fetch(url, {
         method: "POST",
         headers: { "content-type": "application/json", "idempotency-key": row.id },
-        body: JSON.stringify({ messageId: row.id, to: row.recipient, text: row.text }),
+        body: JSON.stringify(gatewayBody(row)),
         signal: AbortSignal.timeout(this.opts.timeoutMs ?? 5000),
       });
       await res.arrayBuffer().catch(() => undefined);
-      if (!res.ok) throw new Error(`SMS gateway answered ${res.status}`);
+      if (!res.ok) throw new Error(`${GATEWAY_NAME[row.channel] ?? "gateway"} answered ${res.status}`);
       await em.nativeUpdate(PaymentNotification, { id, status: NotificationStatus.SENDING }, { status: NotificationStatus.SENT, attempts, sentAt: new Date(), recipient: null, lastError: null });
       this.counts.accepted++;
     } catch (err) {

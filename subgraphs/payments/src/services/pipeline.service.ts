@@ -173,12 +173,12 @@ export async function markReadyRange(em: EntityManager, batchId: string, from: n
  */
 export type PaymentRow = Pick<
   Payment,
-  "id" | "batchId" | "amount" | "currency" | "financialAddress" | "note" | "providerCode" | "status" | "statusReason" | "providerReference" | "attempts"
+  "id" | "batchId" | "amount" | "currency" | "financialAddress" | "note" | "providerCode" | "status" | "statusReason" | "providerReference" | "attempts" | "language" | "email"
 >;
 
 async function readyRows(em: EntityManager, batchId: string, from: number, to: number): Promise<PaymentRow[]> {
   const rows = await em.getConnection().execute<Record<string, unknown>[]>(
-    `select id, batch_id, amount, currency, financial_address, note, provider_code, status, status_reason, provider_reference, attempts
+    `select id, batch_id, amount, currency, financial_address, note, provider_code, status, status_reason, provider_reference, attempts, language, email
        from ${tableOf(em, Payment)} where batch_id = ? and seq >= ? and seq < ? and status in (?, ?) order by seq`,
     // PENDING: never marked READY (authorize no longer does it); only called for an authorized batch.
     [batchId, from, to, PaymentStatus.READY, PaymentStatus.PENDING],
@@ -198,6 +198,8 @@ async function readyRows(em: EntityManager, batchId: string, from: number, to: n
     statusReason: text(r.status_reason),
     providerReference: text(r.provider_reference),
     attempts: Number(r.attempts),
+    language: text(r.language),
+    email: text(r.email),
   }));
 }
 
@@ -312,7 +314,7 @@ export async function recordOutcomes(
     plain.map((p) => [p.id, p.status, p.statusReason ?? null, p.providerReference ?? null, p.attempts, now]),
   );
   await em.flush();
-  await queueNotifications(em, payments.filter((p) => outcomes.has(p.id)));
+  await queueNotifications(em, batch.programCode, payments.filter((p) => outcomes.has(p.id)));
 }
 
 export type CallbackResult = "applied" | "duplicate" | "not_found" | "not_yet_recorded" | "mismatch" | "conflict";

@@ -2,8 +2,10 @@
 import type { MigrationObject } from "@mikro-orm/core";
 import { Migration20261127235131 } from "./Migration20261127235131";
 import { Migration20261128015529 } from "./Migration20261128015529";
+import { Migration20261128053001 } from "./Migration20261128053001";
 
 export const migrations: MigrationObject[] = [
   { name: "Migration20261127235131", class: Migration20261127235131 },
   { name: "Migration20261128015529", class: Migration20261128015529 },
+  { name: "Migration20261128053001", class: Migration20261128053001 },
 ];

@@ -2,8 +2,10 @@
 import type { MigrationObject } from "@mikro-orm/core";
 import { Migration20261127235130 } from "./Migration20261127235130";
 import { Migration20261128015528 } from "./Migration20261128015528";
+import { Migration20261128053000 } from "./Migration20261128053000";
 
 export const migrations: MigrationObject[] = [
   { name: "Migration20261127235130", class: Migration20261127235130 },
   { name: "Migration20261128015528", class: Migration20261128015528 },
+  { name: "Migration20261128053000", class: Migration20261128053000 },
 ];
