@@ -17,6 +17,7 @@ import { migrations as sqlite } from "./migrations/sqlite";
 import { DisbursementBatchResolver, RegistrantPaymentsResolver } from "./resolvers/batch.resolver";
 import { LedgerResolver } from "./resolvers/ledger.resolver";
 import { MapperResolver } from "./resolvers/mapper.resolver";
+import { PaymentPrivacyResolver } from "./resolvers/payment-privacy.resolver";
 import { NotificationResolver } from "./resolvers/notification.resolver";
 
 export { DisbursementBatch, BatchStatus } from "./entities/disbursement-batch.entity";
@@ -36,7 +37,7 @@ export const subgraph = defineSubgraph<PaymentsLoaders>({
   name: "payments",
   defaultPort: 4004,
   entities: [DisbursementBatch, Payment, LedgerAccount, JournalEntry, JournalLine, LedgerHold, PaymentProvider, FinancialAddressLink, PaymentNotification, NotificationTemplate],
-  resolvers: [DisbursementBatchResolver, RegistrantPaymentsResolver, MapperResolver, LedgerResolver, NotificationResolver],
+  resolvers: [DisbursementBatchResolver, RegistrantPaymentsResolver, MapperResolver, LedgerResolver, NotificationResolver, PaymentPrivacyResolver],
   orphanedTypes: [RegistrantRef],
   references: [{ typeName: "DisbursementBatch", loader: (l) => l.batchById }],
   createLoaders,

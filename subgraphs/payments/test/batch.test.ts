@@ -32,6 +32,24 @@ describe("batch intake", () => {
     ]);
   });
 
+  it("shows where a payment goes only to callers allowed personal data; others see it masked", async () => {
+    const registrantId = randomUUID();
+    const input = base("c-privacy", [
+      { instructionId: "p-1", financialAddress: "mobile:254700000001@mpesa", amount: "1" },
+      { instructionId: "p-2", registrantId, financialAddress: "bank:KE1234567890@kcb", amount: "2" },
+    ]);
+    const { id } = dataOf(await sg.request(CREATE, { i: input }, FINANCE)).createDisbursementBatch;
+    const READ = `query ($id: ID!) { disbursementBatch(id: $id) { payments(first: 10) { nodes { beneficiaryId financialAddress } } } }`;
+    const asFinance = dataOf(await sg.request(READ, { id }, FINANCE)).disbursementBatch.payments.nodes;
+    // Given an address and no registrant, the address is also whom the payment is for.
+    expect(asFinance[0]).toEqual({ beneficiaryId: "mobile:••••••••••01@mpesa", financialAddress: "mobile:••••••••••01@mpesa" });
+    // A registrant id is not personal data: it stays whole.
+    expect(asFinance[1]).toEqual({ beneficiaryId: registrantId, financialAddress: "bank:••••••••••90@kcb" });
+    const asAdmin = dataOf(await sg.request(READ, { id }, { role: "admin", sub: "admin-1" })).disbursementBatch.payments.nodes;
+    expect(asAdmin[0]).toEqual({ beneficiaryId: "mobile:254700000001@mpesa", financialAddress: "mobile:254700000001@mpesa" });
+    expect(asAdmin[1].financialAddress).toBe("bank:KE1234567890@kcb");
+  });
+
   it("a payment with the address of an active provider is prepared by its INSERT; others are left to prepare", async () => {
     dataOf(
       await sg.request(`mutation { upsertPaymentProvider(input: { code: "intake-active", name: "A", kind: WALLET, connector: GSMA, endpointUrl: "http://127.0.0.1:1/" }) { code } }`, {}, FINANCE),
