@@ -38,6 +38,12 @@ export interface MemorySeries {
   samples: number;
   /** Mean RSS of each minute of the run: a plateau reads as flat, a leak as a staircase. */
   perMinuteMiB: number[];
+  /**
+   * The live heap: the most the V8 heap held right after a full collection, per minute of the run
+   * (empty for a minute without one). RSS moves with garbage and with the young generation's size; this
+   * does not, so a leak shows here as a climb that does not level off.
+   */
+  liveHeapPerMinuteMiB: (number | null)[];
 }
 
 const MiB = 2 ** 20;
@@ -54,6 +60,16 @@ export function slope(points: [number, number][]): number {
   return den === 0 ? 0 : (num / den) * 60_000 / MiB;
 }
 
+function maxPerMinute(points: [number, number][], durationS: number): (number | null)[] {
+  const minutes = Math.ceil(durationS / 60);
+  const out: (number | null)[] = Array.from({ length: minutes }, () => null);
+  for (const [t, mib] of points) {
+    const m = Math.floor(t / 60_000);
+    if (m >= 0 && m < minutes) out[m] = Math.max(out[m] ?? 0, mib);
+  }
+  return out;
+}
+
 function perMinute(points: [number, number][]): number[] {
   const minutes = new Map<number, number[]>();
   for (const [t, bytes] of points) {
@@ -64,7 +80,7 @@ function perMinute(points: [number, number][]): number[] {
 }
 
 export async function runLoadBench(opts: LoadOptions, existing?: ProcessStack) {
-  const stack = existing ?? (await startProcessStack({ databaseUrl: process.env.DATABASE_URL, redisUrl: process.env.REDIS_URL }));
+  const stack = existing ?? (await startProcessStack({ databaseUrl: process.env.DATABASE_URL, redisUrl: process.env.REDIS_URL, traceGc: true }));
   try {
     const f = await fixture(stack.gatewayUrl, 20);
     const created: string[] = [];
@@ -73,6 +89,8 @@ export async function runLoadBench(opts: LoadOptions, existing?: ProcessStack) {
     const pids = stack.pids();
     const samples: Record<string, [number, number][]> = Object.fromEntries(Object.keys(pids).map((k) => [k, []]));
     const t0 = Date.now();
+    // The GC trace is timed from the stack's start: shift it to the load's.
+    const loadStart = t0 - stack.startedAt;
     const sample = () => {
       for (const [name, pid] of Object.entries(pids)) {
         const rss = rssOf(pid);
@@ -93,6 +111,7 @@ export async function runLoadBench(opts: LoadOptions, existing?: ProcessStack) {
       slopeMiBPerMin: round(slope(pts.filter((p) => p[0] >= warm)), 2),
       samples: pts.length,
       perMinuteMiB: perMinute(pts),
+      liveHeapPerMinuteMiB: maxPerMinute((stack.heapAfterFullGc()[name] ?? []).map(([t, mib]) => [t - loadStart, mib] as [number, number]), opts.durationS),
     }));
     // Writes the clients were told succeeded are all there, once.
     const count = await stack.request(`{ registrants(first: 1) { totalCount } }`, {}, { role: "admin" });
@@ -126,6 +145,7 @@ export async function run(args: string[]) {
       `writes: ${r.writes.registrantsCreated} registrants created + ${r.writes.seeded} seeded, ${r.writes.registrantsInDb} in the database; ${r.writes.batchesAcked} batches acknowledged`,
       `memory: largest slope after warm-up ${maxSlope} MiB/min (RSS sampled every ${opts.sampleS} s)`,
       ...r.memory.map((m) => `RSS ${m.process}, mean per minute (MiB): ${m.perMinuteMiB.join(", ")}`),
+      ...r.memory.map((m) => `live heap ${m.process} (after full GC, max per minute, MiB): ${m.liveHeapPerMinuteMiB.map((x) => x ?? "–").join(", ")}`),
     ],
     data: { options: opts, perKind: r.perKind, memory: r.memory, errorCodes: r.errorCodes, writes: r.writes },
   };

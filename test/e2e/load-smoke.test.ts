@@ -20,6 +20,9 @@ describe("load smoke (npm run bench -- load, a few seconds)", () => {
       gatewayUrl: stack.gatewayUrl,
       request: stack.request,
       pids: () => ({ "jest (gateway + 5 subgraphs)": process.pid }),
+      // No GC trace in-process: the live-heap series stays empty.
+      heapAfterFullGc: () => ({}),
+      startedAt: Date.now(),
     } as unknown as ProcessStack;
     const r = await runLoadBench({ durationS: Number(process.env.LOAD_SMOKE_S ?? 5), clients: 8, sampleS: 1 }, asProcessStack);
     console.log(

@@ -4,7 +4,7 @@
  * (five subgraphs + the gateway CLI) on fixed free ports, so that one of them can be killed and
  * restarted at the same address while the others keep serving.
  */
-import { execFile, spawn } from "node:child_process";
+import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, chownSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -150,11 +150,20 @@ export interface ProcessStack {
   restart(name: SubgraphName): Promise<number>;
   /** pids of every process (gateway + subgraphs) now running. */
   pids(): Record<string, number>;
+  /** With `traceGc`: per process, (ms since `startedAt`, MiB of heap left) after each full collection. */
+  heapAfterFullGc(): Record<string, [number, number][]>;
+  /** When the stack began starting (Date.now()): the time base of heapAfterFullGc. */
+  startedAt: number;
   subgraphUrl(name: SubgraphName): string;
   stop(): Promise<void>;
 }
 
 export interface ProcessStackOptions {
+  /**
+   * Start every process with V8's `--trace-gc` and keep, per process, the heap size left after each
+   * full (mark-compact) collection: the live heap, which a leak makes climb and garbage does not.
+   */
+  traceGc?: boolean;
   /** Base PostgreSQL URL (a database per subgraph is created on it); unset = SQLite files. */
   databaseUrl?: string;
   redisUrl?: string;
@@ -188,14 +197,30 @@ export async function startProcessStack(opts: ProcessStackOptions = {}): Promise
       },
     };
   }
+  const gcFlags = opts.traceGc ? ["--trace-gc"] : [];
+  const heaps: Record<string, [number, number][]> = {};
+  const stackStart = Date.now();
+  // Only the URL line was needed: stop collecting output (a long run would pile it up here), but read
+  // the collector's lines when asked ("… Mark-Compact 180.2 (200.1) -> 120.3 (190.0) MB, …").
+  const quiet = (name: string, child: ChildProcess) => {
+    child.stdout!.removeAllListeners("data");
+    child.stderr!.removeAllListeners("data");
+    child.stderr!.resume();
+    if (!opts.traceGc) return void child.stdout!.resume();
+    let rest = "";
+    child.stdout!.on("data", (chunk: Buffer) => {
+      const lines = (rest + chunk.toString()).split("\n");
+      rest = lines.pop() ?? "";
+      for (const line of lines) {
+        const m = /Mark-Compact(?: \([a-z ]+\))? [\d.]+ \([\d.]+\) -> ([\d.]+) \(/.exec(line);
+        if (m) (heaps[name] ??= []).push([Date.now() - stackStart, Number(m[1])]);
+      }
+    });
+  };
   const startOne = async (p: SubgraphProc) => {
     const t0 = Date.now();
-    p.server = await spawnServer(path.join("subgraphs", p.name, "src", "main.ts"), [], { ...p.env, PORT: String(p.port) }, 120_000);
-    // Only the URL line was needed: stop collecting output (a long run would pile it up here).
-    p.server.child.stdout!.removeAllListeners("data");
-    p.server.child.stderr!.removeAllListeners("data");
-    p.server.child.stdout!.resume();
-    p.server.child.stderr!.resume();
+    p.server = await spawnServer(path.join("subgraphs", p.name, "src", "main.ts"), [], { ...p.env, PORT: String(p.port) }, 120_000, gcFlags);
+    quiet(p.name, p.server.child);
     return Date.now() - t0;
   };
   // Two at a time: the machine is shared.
@@ -210,11 +235,8 @@ export async function startProcessStack(opts: ProcessStackOptions = {}): Promise
     SUPERGRAPH_WATCH: "false",
     LOG_LEVEL: "info",
     ...opts.gatewayEnv,
-  }, 120_000);
-  gateway.child.stdout!.removeAllListeners("data");
-  gateway.child.stderr!.removeAllListeners("data");
-  gateway.child.stdout!.resume();
-  gateway.child.stderr!.resume();
+  }, 120_000, gcFlags);
+  quiet("gateway", gateway.child);
 
   return {
     gatewayUrl,
@@ -229,6 +251,8 @@ export async function startProcessStack(opts: ProcessStackOptions = {}): Promise
       for (const p of list) if (p.server?.child.pid) out[p.name] = p.server.child.pid;
       return out;
     },
+    heapAfterFullGc: () => heaps,
+    startedAt: stackStart,
     subgraphUrl: (name) => `http://127.0.0.1:${procs[name]!.port}/graphql`,
     async stop() {
       await gateway.kill("SIGKILL");

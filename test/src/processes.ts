@@ -15,9 +15,9 @@ export interface SpawnedServer {
 }
 
 /** Runs a TypeScript entry point from source, through scripts/ts-register.js (no build needed). */
-export function spawnServer(script: string, args: string[] = [], env: Record<string, string> = {}, timeoutMs = 30_000): Promise<SpawnedServer> {
+export function spawnServer(script: string, args: string[] = [], env: Record<string, string> = {}, timeoutMs = 30_000, nodeFlags: string[] = []): Promise<SpawnedServer> {
   const register = path.join(REPO_ROOT, "scripts", "ts-register.js");
-  const child = spawn(process.execPath, ["-r", register, script, ...args], {
+  const child = spawn(process.execPath, [...nodeFlags, "-r", register, script, ...args], {
     cwd: REPO_ROOT,
     env: { ...process.env, LOG_LEVEL: "info", ...env },
     stdio: ["ignore", "pipe", "pipe"],
