@@ -19,9 +19,10 @@
  *         (area subtree, fuzzy name, age band + sex, extra attribute, name + area), each with
  *         totalCount, over HTTP against the subgraph: p50 / p95 per filter.
  */
+import { randomUUID } from "node:crypto";
 import os from "node:os";
 import { dataOf, startTestSubgraph, type TestSubgraph } from "@g2p/kit";
-import { bulkSql, registrantKeys, subgraph, timeOrderedId } from "@g2p/registry";
+import { bulkSql, registrantKeys, subgraph } from "@g2p/registry";
 import { FAMILY, GIVEN, householdSubmission, HOUSEHOLD_MAPPING, rng, startOdkCentralSimulator } from "../simulators/odk-central";
 
 type Row = Record<string, string | number>;
@@ -196,7 +197,7 @@ export async function seedRegistrants(sg: TestSubgraph, n: number, r: () => numb
         const familyName = pick(FAMILY);
         const birthDate = `${1940 + Math.floor(r() * 84)}-0${1 + Math.floor(r() * 9)}-1${Math.floor(r() * 9)}`;
         const createdAt = new Date(base + j * 10);
-        const id = timeOrderedId(createdAt.getTime());
+        const id = randomUUID(); // as the registry makes them (random v4: see registrant.service.ts)
         regs.push([id, "INDIVIDUAL", givenName, familyName, `${familyName} ${givenName}`.toLowerCase(), birthDate, sql.bool(false), r() < 0.5 ? "FEMALE" : "MALE", "[]", ward, `KE/${county}/${ward}/`, "ACTIVE", "API", sql.json({ income: Math.floor(r() * 50000) }), sql.date(createdAt), sql.date(createdAt)]);
         for (const key of registrantKeys({ kind: "INDIVIDUAL", givenName, familyName, birthDate, adminAreaCode: ward, adminAreaPath: `KE/${county}/${ward}/` })) keys.push([key, id]);
       }

@@ -4,7 +4,8 @@
  * import appends to the right-hand pages of every index keyed by id (primary keys, the key table's
  * registrant index, identifiers and memberships by registrant) instead of dirtying a random page per
  * row — measured the largest part of an import's SQLite write cost as the registry grows. Any UUID
- * column and any client accepts it; nothing reads meaning into an id.
+ * column and any client accepts it; nothing reads meaning into an id. Not for registrants themselves:
+ * their ids stay random v4 (see registrant.service.ts).
  */
 import { randomUUID } from "node:crypto";
 

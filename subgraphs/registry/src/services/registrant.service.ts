@@ -4,6 +4,7 @@
  * memberships, their search/blocking keys and audit lines, in batches (a fixed number of queries
  * per batch, whatever its size).
  */
+import { randomUUID } from "node:crypto";
 import type { EntityManager } from "@mikro-orm/core";
 import { audit, notFound, userError, type AuditActor } from "@g2p/kit";
 import { FinancialAddress } from "../entities/financial-address.entity";
@@ -228,7 +229,10 @@ export async function writeUnits(em: EntityManager, actor: AuditActor, units: In
         if (c.financialAddresses.length && changed) fasToReplace.push(reg.id);
       } else {
         reg = {
-          id: timeOrderedId(), kind: c.kind, ...fields, primaryPhone: c.phones[0] ?? null, source: src, sourceId: e.sourceId ?? null,
+          // A registrant's id stays a random (v4) UUID, unlike the rows below: other blocks split bulk
+          // work into id ranges of equal width (eligibility's evaluation), which needs ids spread over
+          // the whole space, and an id every partner sees must not tell when the person was registered.
+          id: randomUUID(), kind: c.kind, ...fields, primaryPhone: c.phones[0] ?? null, source: src, sourceId: e.sourceId ?? null,
           status: RegistrantStatus.ACTIVE, mergedIntoId: null, nameSort: "", createdAt: now, updatedAt: now,
         } as Registrant;
         reg.nameSort = nameSortOf(reg);
