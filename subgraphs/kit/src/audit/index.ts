@@ -22,7 +22,17 @@ export interface AuditEvent {
  * change it describes: there is never a change without its audit line, nor the reverse.
  */
 export function audit(em: EntityManager, actor: AuditActor, event: AuditEvent): AuditEntry {
-  const entry = em.create(AuditEntry, {
+  const entry = em.create(AuditEntry, auditFields(actor, event));
+  em.persist(entry);
+  return entry;
+}
+
+/**
+ * What an audit line records of the actor and the event — the one definition, used by `audit()` and
+ * by bulk paths that insert audit rows with multi-row INSERTs (they add `id` and `at` themselves).
+ */
+export function auditFields(actor: AuditActor, event: AuditEvent) {
+  return {
     actor: actor.viewer.sub ?? (actor.viewer.authenticated ? "unknown" : "anonymous"),
     actorRoles: actor.viewer.roles.join(","),
     action: event.action,
@@ -31,9 +41,7 @@ export function audit(em: EntityManager, actor: AuditActor, event: AuditEvent): 
     changes: event.changes ?? null,
     requestId: actor.requestId ?? null,
     ip: actor.ip ?? null,
-  });
-  em.persist(entry);
-  return entry;
+  };
 }
 
 /** The audit trail of one record, oldest first. */

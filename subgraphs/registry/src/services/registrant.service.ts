@@ -6,7 +6,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { EntityManager } from "@mikro-orm/core";
-import { audit, notFound, userError, type AuditActor } from "@g2p/kit";
+import { audit, auditFields, notFound, userError, type AuditActor } from "@g2p/kit";
 import { FinancialAddress } from "../entities/financial-address.entity";
 import { Identifier } from "../entities/identifier.entity";
 import { GroupMembership } from "../entities/membership.entity";
@@ -148,8 +148,7 @@ export async function writeUnits(em: EntityManager, actor: AuditActor, units: In
   const createdIds = new Set<string>();
   // The same line kit's audit() writes, for rows inserted in bulk.
   const auditRow = (action: string, entityId: string, changes: Record<string, unknown>) => ({
-    id: timeOrderedId(), at: now, actor: actor.viewer.sub ?? (actor.viewer.authenticated ? "unknown" : "anonymous"), actorRoles: actor.viewer.roles.join(","),
-    action, entityType: "Registrant", entityId, changes, requestId: actor.requestId ?? null, ip: actor.ip ?? null,
+    id: timeOrderedId(), at: now, ...auditFields(actor, { action, entityType: "Registrant", entityId, changes }),
   });
   const results: UnitResult[] = [];
   const keyed: (DedupSubject & { individual: boolean })[] = [];

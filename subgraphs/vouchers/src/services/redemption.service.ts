@@ -6,7 +6,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { EntityManager } from "@mikro-orm/core";
-import { audit, AuditEntry, badInput, forbidden, notFound, userError, type AuditActor, type AuditEvent, type SubgraphContext } from "@g2p/kit";
+import { audit, AuditEntry, auditFields, badInput, forbidden, notFound, userError, type AuditActor, type AuditEvent, type SubgraphContext } from "@g2p/kit";
 import { vouchersConfig } from "../config";
 import { hashSecret, isValidSecret } from "../domain/numbers";
 import { verifyQr } from "../domain/qr";
@@ -293,16 +293,5 @@ async function writeGroup(em: EntityManager, items: PendingRedemption[]): Promis
 
 /** The audit line kit's `audit()` would add, as a plain row for an INSERT. */
 function auditRow(actor: AuditActor, at: Date, event: AuditEvent): AuditEntry {
-  return {
-    id: randomUUID(),
-    at,
-    actor: actor.viewer.sub ?? (actor.viewer.authenticated ? "unknown" : "anonymous"),
-    actorRoles: actor.viewer.roles.join(","),
-    action: event.action,
-    entityType: event.entityType,
-    entityId: event.entityId,
-    changes: event.changes ?? null,
-    requestId: actor.requestId ?? null,
-    ip: actor.ip ?? null,
-  };
+  return { id: randomUUID(), at, ...auditFields(actor, event) };
 }
