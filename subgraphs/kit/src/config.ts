@@ -46,6 +46,12 @@ export const subgraphEnv = {
    * loss (not on a process crash); FULL fsyncs every commit. Production runs PostgreSQL.
    */
   SQLITE_SYNCHRONOUS: z.enum(["NORMAL", "FULL"]).default("NORMAL"),
+  /**
+   * SQLite only: page cache per connection, MiB (SQLite's own default is 2 MiB). Bulk writes into
+   * tables of millions of rows touch index pages at random; a cache smaller than those indexes' hot
+   * part turns every insert into a page read and every commit into many page writes.
+   */
+  SQLITE_CACHE_MB: z.coerce.number().int().min(2).max(4096).default(64),
   /** Prefix of BullMQ queue names, so several deployments (or test runs) can share one Redis. */
   JOBS_QUEUE_PREFIX: z.string().regex(/^[a-zA-Z0-9_-]+$/).default("g2p"),
   /** The gateway's /graphql, for reads and calls to other blocks (see GraphClient). */

@@ -100,6 +100,7 @@ export async function startSubgraph<L>(def: SubgraphDefinition<L>, opts: StartOp
     onQuery: opts.onQuery,
     migrate: config.MIGRATE_ON_START,
     sqliteSynchronous: config.SQLITE_SYNCHRONOUS,
+    sqliteCacheMb: config.SQLITE_CACHE_MB,
     onMigrated: (names) => names.length > 0 && log.info({ migrations: names }, "migrations applied"),
   });
   const graph = new GraphClient(def.name, config);

@@ -18,7 +18,7 @@ describe("SQLite connection settings", () => {
   let orm: MikroORM;
 
   beforeAll(async () => {
-    orm = await createOrm({ name: "settings", entities: [], migrations: { sqlite: [], postgresql: [] }, dataDir: dir, sqliteSynchronous: "NORMAL" });
+    orm = await createOrm({ name: "settings", entities: [], migrations: { sqlite: [], postgresql: [] }, dataDir: dir, sqliteSynchronous: "NORMAL", sqliteCacheMb: 64 });
   });
 
   afterAll(async () => {
@@ -32,8 +32,9 @@ describe("SQLite connection settings", () => {
     synchronous: await pragma(orm, "synchronous"), // 1 = NORMAL, 2 = FULL
     foreignKeys: await pragma(orm, "foreign_keys"),
     journal: await pragma(orm, "journal_mode"),
+    cacheSize: await pragma(orm, "cache_size"), // negative: KiB
   });
-  const expected = { busyTimeout: 5000, synchronous: 1, foreignKeys: 1, journal: "wal" };
+  const expected = { busyTimeout: 5000, synchronous: 1, foreignKeys: 1, journal: "wal", cacheSize: -64 * 1024 };
 
   it("the first connection has them", async () => {
     expect(await settings()).toEqual(expected);

@@ -35,6 +35,8 @@ export interface OrmOptions {
   onMigrated?: (names: string[]) => void;
   /** SQLite durability (see SQLITE_SYNCHRONOUS). */
   sqliteSynchronous?: "NORMAL" | "FULL";
+  /** SQLite page cache per connection, MiB (see SQLITE_CACHE_MB; SQLite's default 2 MiB when unset). */
+  sqliteCacheMb?: number;
   /** Run pending migrations now (default true). */
   migrate?: boolean;
 }
@@ -85,7 +87,7 @@ export function ormConfig(opts: OrmOptions): Options {
     fs.mkdirSync(dir, { recursive: true });
     dbName = path.join(dir, `${opts.name}.sqlite`);
   }
-  return { ...common, driver: LibSqlDriver, dbName, pool: { afterCreate: sqliteSettings(dbName, opts.sqliteSynchronous) } } as Options;
+  return { ...common, driver: LibSqlDriver, dbName, pool: { afterCreate: sqliteSettings(dbName, opts.sqliteSynchronous, opts.sqliteCacheMb) } } as Options;
 }
 
 /**
@@ -94,7 +96,7 @@ export function ormConfig(opts: OrmOptions): Options {
  * applied once after start were gone ten seconds later: busy_timeout back to 0 (SQLITE_BUSY instead
  * of waiting for a lock), synchronous back to FULL, foreign keys off.
  */
-function sqliteSettings(dbName: string, synchronous: OrmOptions["sqliteSynchronous"]) {
+function sqliteSettings(dbName: string, synchronous: OrmOptions["sqliteSynchronous"], cacheMb: number | undefined) {
   const pragmas = [
     // WAL lets readers proceed while a writer commits (a property of the file; set again, harmlessly).
     ...(dbName === ":memory:" ? [] : ["pragma journal_mode = wal"]),
@@ -102,6 +104,8 @@ function sqliteSettings(dbName: string, synchronous: OrmOptions["sqliteSynchrono
     "pragma busy_timeout = 5000",
     `pragma synchronous = ${synchronous === "FULL" ? "full" : "normal"}`,
     "pragma foreign_keys = on",
+    // A negative cache_size is in KiB.
+    ...(cacheMb ? [`pragma cache_size = -${Math.round(cacheMb * 1024)}`] : []),
   ];
   return (conn: { exec(sql: string): unknown }, done: (err: Error | null, conn: unknown) => void): void => {
     try {
