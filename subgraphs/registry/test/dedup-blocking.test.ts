@@ -1,5 +1,8 @@
-import { dataOf, startTestSubgraph, type TestSubgraph } from "@g2p/kit";
+import { dataOf, startTestSubgraph, type AuditActor, type TestSubgraph } from "@g2p/kit";
 import { subgraph } from "../src";
+import { DedupCandidate } from "../src/entities/dedup-candidate.entity";
+import { RegistrantKind, RegistrationSource } from "../src/entities/registrant.entity";
+import { writeUnits, type IntakeUnit } from "../src/services/registrant.service";
 import { pairsInMemory } from "../src/services/dedup.service";
 import { timeOrderedId } from "../src/services/ids";
 import { migrations as postgresql } from "../src/migrations/postgresql";
@@ -101,5 +104,40 @@ describe("deduplication through key ranges", () => {
     const expected = registrantKeys({ kind: "INDIVIDUAL", givenName: "Zawadi", familyName: "Mwangi", birthDate: "1984-06-30" }).filter((k) => k.startsWith("b:")).sort();
     expect(expected).toHaveLength(2);
     expect(keys.filter((k) => /^[bn]:/.test(k))).toEqual(expected);
+  });
+});
+
+describe("deduplication across writers in flight at the same time", () => {
+  let sg: TestSubgraph;
+  beforeAll(async () => {
+    sg = await startTestSubgraph(subgraph);
+  });
+  afterAll(() => sg.stop());
+
+  it("a duplicate split across two uncommitted transactions is still found (the later reads the earlier's keys)", async () => {
+    const actor = { viewer: { authenticated: true, sub: "test", roles: [], partnerId: null, programIds: [], can: () => true }, requestId: null, ip: null } as AuditActor;
+    const person = (sourceId: string, givenName: string): IntakeUnit => ({
+      rowNo: 1,
+      source: RegistrationSource.JSON,
+      members: [{ sourceId, data: { kind: RegistrantKind.INDIVIDUAL, givenName, familyName: "Chepkoech", birthDate: "1979-03-14", adminAreaCode: "KE-047", phones: ["+254712999001"] } }],
+    });
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let firstWritten!: () => void;
+    const written = new Promise<void>((r) => (firstWritten = r));
+    // A: writes and deduplicates, then holds its transaction open.
+    const a = sg.orm.em.fork().transactional(async (tx) => {
+      await writeUnits(tx, actor, [person("split-a", "Faith")], { dedup: true });
+      firstWritten();
+      await gate;
+    });
+    await written;
+    // B: the same person with a typo, while A is not committed yet.
+    const b = sg.orm.em.fork().transactional((tx) => writeUnits(tx, actor, [person("split-b", "Faithe")], { dedup: true }));
+    await new Promise((r) => setTimeout(r, 300));
+    release();
+    await Promise.all([a, b]);
+    const pairs = await sg.orm.em.fork().count(DedupCandidate, {});
+    expect(pairs).toBe(1);
   });
 });

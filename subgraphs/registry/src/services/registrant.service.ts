@@ -310,9 +310,24 @@ export async function writeUnits(em: EntityManager, actor: AuditActor, units: In
   await sql.insert("registrant_key", ["key", "registrant_id"], keyed.flatMap((k) => k.keys.map((key) => [key, k.id])), { rowsPerStatement: 2000 });
   if (opts.dedup ?? vc.dedup.onImport) {
     const individuals = keyed.filter((k) => k.individual);
-    if (individuals.length) await findCandidatesFor(em, individuals, vc.dedup);
+    if (individuals.length) {
+      // Writers that deduplicate take turns from here to their commit. Two chunks in flight at once
+      // (JOBS_CONCURRENCY > 1, several workers, an import beside API creates) cannot see each other's
+      // uncommitted keys: without the lock a duplicate split across them was never compared. With it,
+      // the later of two reads the earlier's keys, committed. Everything above (validation, the
+      // registrant rows and their keys) still runs side by side. SQLite has one writer anyway.
+      await lockDedup(em);
+      await findCandidatesFor(em, individuals, vc.dedup);
+    }
   }
   return results;
+}
+
+/** Transaction-scoped PostgreSQL advisory lock, one per registry schema (see writeUnits). */
+async function lockDedup(em: EntityManager): Promise<void> {
+  const sql = bulkSql(em);
+  if (!sql.pg) return;
+  await sql.run("select pg_advisory_xact_lock(hashtext(?))", [`g2p.dedup.${em.config.get("schema") ?? "public"}`]);
 }
 
 /** API create: one unit; a problem is a BAD_USER_INPUT (or CONFLICT) GraphQL error. */
