@@ -94,7 +94,9 @@ export function ormConfig(opts: OrmOptions): Options {
  * Per-connection SQLite settings, applied to every connection the pool opens. MikroORM's libsql
  * dialect replaces a file connection once it is older than 10 s (`validateConnection`), so settings
  * applied once after start were gone ten seconds later: busy_timeout back to 0 (SQLITE_BUSY instead
- * of waiting for a lock), synchronous back to FULL, foreign keys off.
+ * of waiting for a lock), synchronous back to FULL, foreign keys off. (Keeping the connection instead
+ * was tried: the page cache and prepared statements then survive, but a 20,000-submission import
+ * was no faster, measured side by side; see docs/registry.md.)
  */
 function sqliteSettings(dbName: string, synchronous: OrmOptions["sqliteSynchronous"], cacheMb: number | undefined) {
   const pragmas = [
