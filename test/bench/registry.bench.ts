@@ -20,7 +20,9 @@
  *         totalCount, over HTTP against the subgraph: p50 / p95 per filter.
  */
 import { randomUUID } from "node:crypto";
+import fs from "node:fs";
 import os from "node:os";
+import path from "node:path";
 import { dataOf, startTestSubgraph, type TestSubgraph } from "@g2p/kit";
 import { bulkSql, registrantKeys, subgraph } from "@g2p/registry";
 import { FAMILY, GIVEN, householdSubmission, HOUSEHOLD_MAPPING, rng, startOdkCentralSimulator } from "../simulators/odk-central";
@@ -54,7 +56,10 @@ async function benchImport(n: number): Promise<{ rows: Row[]; notes: string[] }>
   const subs = Array.from({ length: n }, (_, i) => householdSubmission(i));
   const people = subs.reduce((s, x) => s + (x.members as unknown[]).length, 0);
   odk.addSubmissions(1, "households", subs);
-  const sg = await startTestSubgraph(subgraph, { LOG_LEVEL: "silent" }, { recordSql: false });
+  // A SQLite file in WAL mode, as a deployment runs it (an in-memory database keeps the whole registry
+  // on the process's heap: 4 GB at 100,000 submissions).
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "g2p-registry-bench-"));
+  const sg = await startTestSubgraph(subgraph, { LOG_LEVEL: "silent" }, { recordSql: false, sqlitePath: path.join(dir, "registry.sqlite") });
   try {
     dataOf(await sg.request(`mutation { defineIdType(name: "NATIONAL_ID", pattern: "[0-9]{8}") { name } }`, {}, registrar));
     const t0 = Date.now();
@@ -77,6 +82,7 @@ async function benchImport(n: number): Promise<{ rows: Row[]; notes: string[] }>
   } finally {
     await sg.stop();
     await odk.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 
