@@ -3,20 +3,24 @@
  *
  * The vouchers subgraph in this process, over a SQLite file (PostgreSQL with DATABASE_URL):
  * - issue:  N vouchers (default 1,000,000) through the bulk issuing step the batch and cycle jobs run
- *           (`issueChunk` + the JWE delivery envelope), one transaction per chunk of 1,000, QR codes
- *           signed with node:crypto on the thread pool. Targets: 1,000,000 in ≤ 120 s.
+ *           (`prepareChunk` in the issuing worker, then `issueChunk` + the JWE delivery envelope in
+ *           one transaction per chunk of 1,000), pipelined as the jobs run with JOBS_CONCURRENCY ≥ 2:
+ *           chunk n+1 is prepared while chunk n is written. Target: 1,000,000 in ≤ 120 s.
  * - redeem: R redemptions (default 20,000) over HTTP, `redeemVoucher` with the secret, keep-alive,
  *           C concurrent merchants' requests (default 32), each fully checked (merchant, HMAC
  *           lookup, conditional UPDATE, history, audit, redemption). Target: ≥ 1,000/s.
  * `--smoke` (or run({ smoke: true })): 3,000 vouchers and 300 redemptions, for the test suite.
  *
  * Other options: `--service-redemptions N` (redemptions called on the service directly, no HTTP),
- * `--sqlite-cache-mb N`, `--sqlite-wal-autocheckpoint N` (experiments for kit settings).
+ * `--sqlite-cache-mb N` (sets the kit's SQLITE_CACHE_MB for this run); experiments for kit settings:
+ * `--sqlite-wal-autocheckpoint N` (applied at every chunk: the kit replaces connections),
+ * `--sqlite-page-size N` (the file is created with that page size before the kit opens it),
+ * `--sqlite-background-checkpoint` (checkpoints in a thread of their own; the writer's automatic ones off).
  * The HTTP load generator runs in a worker thread: "server cpu s" is this process's CPU minus that
  * thread's, i.e. what the server alone spent (Linux: per-thread CPU from /proc). For issuance,
- * "main-thread cpu s" is the part that cannot spread over cores (the SQLite writes run there; QR
- * signatures run on libuv's thread pool): on a quiet 2-core machine, wall time ≥ max(main-thread
- * CPU, total CPU / 2).
+ * "main-thread cpu s" is the part that cannot spread over cores (the SQLite writes run there; numbers,
+ * hashes and QR signatures run in the issuing worker): on a quiet 2-core machine, wall time ≥
+ * max(main-thread CPU, total CPU / 2).
  * Full scale (memory bounded: secrets kept only for the redemption phases):
  *   npm run bench -- vouchers --vouchers 1000000 --redemptions 20000 --service-redemptions 10000 --concurrency 32
  */
@@ -27,7 +31,7 @@ import { Worker } from "node:worker_threads";
 import path from "node:path";
 import { randomUUID } from "node:crypto";
 import { createTestDatabase, createViewer, dataOf, graphqlRequest, startSubgraph, tokenFor, type SubgraphContext } from "@g2p/kit";
-import { deliver, issueChunk, redeemVoucher, signingKey, subgraph, Voucher, VoucherStatus, type DeliveredVoucher, type ValidInstruction } from "@g2p/vouchers";
+import { deliver, issueChunk, prepareChunk, redeemVoucher, signingKey, subgraph, Voucher, VoucherStatus, type DeliveredVoucher, type PreparedChunk, type ValidInstruction } from "@g2p/vouchers";
 import { exportJWK, generateKeyPair } from "jose";
 
 type Row = Record<string, string | number>;
@@ -39,6 +43,22 @@ const cpuSecondsSince = (start: NodeJS.CpuUsage) => {
 const threadCpuSeconds = () => {
   try {
     return Number(readFileSync("/proc/thread-self/schedstat", "utf8").split(" ")[0]) / 1e9;
+  } catch {
+    return NaN;
+  }
+};
+/** Bytes this process wrote to files (Linux /proc/self/io `wchar`; NaN elsewhere): WAL + checkpoints. */
+const bytesWritten = () => {
+  try {
+    return Number(/wchar: (\d+)/.exec(readFileSync("/proc/self/io", "utf8"))?.[1]);
+  } catch {
+    return NaN;
+  }
+};
+/** Seconds the calling thread was runnable but waiting for a core (Linux schedstat, 2nd field). */
+const threadRunqueueSeconds = () => {
+  try {
+    return Number(readFileSync("/proc/thread-self/schedstat", "utf8").split(" ")[1]) / 1e9;
   } catch {
     return NaN;
   }
@@ -74,24 +94,35 @@ export async function run(input: string[] | VoucherBenchOptions = []) {
   const C = opts.concurrency ?? arg(args, "concurrency", 32);
   const CHUNK = 1000;
 
+  const loadAtStart = loadavg();
   const dataDir = await mkdtemp(path.join(tmpdir(), "g2p-vouchers-bench-"));
   const db = await createTestDatabase();
+  // The kit's SQLite page cache (every pooled connection), for this run.
+  const cacheMb = arg(args, "sqlite-cache-mb", 0);
+  // Experiment for a kit setting: the SQLite page size, fixed when the file is created (here, before the kit opens it).
+  const pageSize = arg(args, "sqlite-page-size", 0);
+  if (pageSize > 0 && !db.databaseUrl) {
+    const Database = (await import("libsql")).default as unknown as new (file: string) => { exec(sql: string): void; close(): void };
+    const file = new Database(path.join(dataDir, "vouchers.sqlite"));
+    file.exec(`pragma page_size = ${Math.round(pageSize)}; pragma journal_mode = wal; create table bench_init (x); drop table bench_init;`);
+    file.close();
+  }
   const sg = await startSubgraph(subgraph, {
-    env: { ...process.env, PORT: "0", DATA_DIR: dataDir, DATABASE_URL: db.databaseUrl ?? "", LOG_LEVEL: process.env.LOG_LEVEL ?? "silent", JOBS_QUEUE_PREFIX: `bench-${randomUUID().slice(0, 8)}` },
+    env: { ...process.env, ...(cacheMb > 0 ? { SQLITE_CACHE_MB: String(cacheMb) } : {}), PORT: "0", DATA_DIR: dataDir, DATABASE_URL: db.databaseUrl ?? "", LOG_LEVEL: process.env.LOG_LEVEL ?? "silent", JOBS_QUEUE_PREFIX: `bench-${randomUUID().slice(0, 8)}` },
   });
   const rows: Row[] = [];
   const notes: string[] = [];
-  // Experiment for a kit setting (not a vouchers one): a larger SQLite page cache on the one connection.
-  const cacheMb = arg(args, "sqlite-cache-mb", 0);
-  if (cacheMb > 0 && !db.databaseUrl) {
-    await sg.orm.em.getConnection().execute(`pragma cache_size = -${Math.round(cacheMb * 1024)}`);
-    notes.push(`SQLite page cache set to ${cacheMb} MB for this run (pragma cache_size; kit default 2 MB).`);
-  }
-  const walPages = arg(args, "sqlite-wal-autocheckpoint", 0);
-  if (walPages > 0 && !db.databaseUrl) {
-    await sg.orm.em.getConnection().execute(`pragma wal_autocheckpoint = ${Math.round(walPages)}`);
-    notes.push(`SQLite wal_autocheckpoint set to ${walPages} pages for this run (SQLite default 1,000).`);
-  }
+  if (pageSize > 0 && !db.databaseUrl) notes.push(`SQLite page size: ${pageSize} bytes (set when the file was created; SQLite's default 4,096).`);
+  if (!db.databaseUrl) notes.push(`SQLite page cache: ${cacheMb > 0 ? cacheMb : (process.env.SQLITE_CACHE_MB ?? "64 (the kit's default)")} MiB per connection (SQLITE_CACHE_MB).`);
+  // Experiments for kit settings (not vouchers ones), set again on each chunk's connection.
+  // Checkpoints in a background thread on a connection of its own (the writer's automatic
+  // checkpoint off), so the writer never copies WAL pages into the database nor waits for the fsyncs.
+  const backgroundCheckpoint = args.includes("--sqlite-background-checkpoint") && !db.databaseUrl;
+  const walPages = backgroundCheckpoint ? 0 : arg(args, "sqlite-wal-autocheckpoint", 0);
+  const walSetting = backgroundCheckpoint ? 0 : walPages;
+  if (walPages > 0 && !db.databaseUrl) notes.push(`SQLite wal_autocheckpoint set to ${walPages} pages for this run (SQLite default 1,000).`);
+  if (backgroundCheckpoint) notes.push("SQLite checkpoints run in a background thread (PASSIVE, every 100 ms) on their own connection; the writer's wal_autocheckpoint is 0.");
+  const checkpointer = backgroundCheckpoint ? startCheckpointer(path.join(dataDir, "vouchers.sqlite")) : null;
   try {
     const programId = randomUUID();
     const recipient = (await exportJWK((await generateKeyPair("ECDH-ES+A256KW", { crv: "P-256" })).publicKey)) as unknown as Record<string, unknown>;
@@ -101,10 +132,11 @@ export async function run(input: string[] | VoucherBenchOptions = []) {
     const keep: DeliveredVoucher[] = [];
     const cpu0 = process.cpuUsage();
     const main0 = threadCpuSeconds();
+    const queued0 = threadRunqueueSeconds();
+    const written0 = bytesWritten();
     const t0 = performance.now();
-    for (let from = 0, chunk = 0; from < N; from += CHUNK, chunk++) {
-      const size = Math.min(CHUNK, N - from);
-      const instructions: ValidInstruction[] = Array.from({ length: size }, (_, i) => ({
+    const instructionsFrom = (from: number): ValidInstruction[] =>
+      Array.from({ length: Math.min(CHUNK, N - from) }, (_, i) => ({
         instructionId: `bench-${from + i}`,
         programId,
         cycleId: null,
@@ -117,9 +149,17 @@ export async function run(input: string[] | VoucherBenchOptions = []) {
         expiresAt: null,
         presenceRequired: false,
       }));
+    // The first chunk is prepared up front; each next one while the current one is written.
+    let prepareWaitMs = 0; // time the writer waited for the issuing worker
+    let next: Promise<PreparedChunk> | null = N > 0 ? prepareChunk(key, instructionsFrom(0), recipient) : null;
+    for (let from = 0, chunk = 0; from < N; from += CHUNK, chunk++) {
       const c0 = performance.now();
+      const prepared = await next!;
+      prepareWaitMs += performance.now() - c0;
+      next = from + CHUNK < N ? prepareChunk(key, instructionsFrom(from + CHUNK), recipient) : null;
       const out = await sg.orm.em.fork().transactional(async (tx) => {
-        const issued = await issueChunk(tx, key, instructions, "bench");
+        if ((walPages > 0 || backgroundCheckpoint) && !db.databaseUrl) await tx.getConnection().execute(`pragma wal_autocheckpoint = ${Math.round(walSetting)}`, [], "run", tx.getTransactionContext());
+        const issued = await issueChunk(tx, key, prepared.instructions, "bench", prepared);
         await deliver(tx, "00000000-0000-4000-8000-000000000000", chunk, recipient, issued);
         return issued;
       });
@@ -129,6 +169,8 @@ export async function run(input: string[] | VoucherBenchOptions = []) {
     const issueSeconds = (performance.now() - t0) / 1000;
     const issueCpu = cpuSecondsSince(cpu0);
     const issueMainCpu = threadCpuSeconds() - main0;
+    const issueMainQueued = threadRunqueueSeconds() - queued0;
+    const issueWritten = bytesWritten() - written0;
     const count = await sg.orm.em.fork().count(Voucher, { programId });
     if (count !== N) throw new Error(`issued ${count} vouchers, expected ${N}`);
     rows.push({
@@ -139,6 +181,9 @@ export async function run(input: string[] | VoucherBenchOptions = []) {
       "cpu s": Number(issueCpu.toFixed(1)),
       "per cpu-second": Math.round(N / issueCpu),
       "main-thread cpu s": Number(issueMainCpu.toFixed(1)),
+      "main-thread waiting for a core s": Number(issueMainQueued.toFixed(1)),
+      "waited for worker s": Number((prepareWaitMs / 1000).toFixed(1)),
+      "written KB per voucher": Number((issueWritten / 1024 / N).toFixed(1)),
       "chunk p50 ms": Math.round(median(chunkMs)),
       "chunk p95 ms": Math.round(pct(chunkMs, 95)),
       target: "1,000,000 in ≤ 120 s",
@@ -219,14 +264,27 @@ export async function run(input: string[] | VoucherBenchOptions = []) {
       `database: ${db.databaseUrl ? "PostgreSQL" : "SQLite file (WAL)"}; ${N} vouchers in chunks of ${CHUNK}; redemptions at concurrency ${C} over ${merchants.length} merchants, presence check off (it is a graph call to identity).`,
       "Redeem latencies are per request (p50/p95 columns); issue columns are per chunk of 1,000.",
       "Shared 2-core machine, other engineers' processes running: wall-clock figures are noisy. 'cpu s' is this process's CPU time (user + system, thread pool included; for HTTP redemption it includes the load generator's worker thread, 'server cpu s' excludes it): 'per cpu-second' is the rate one uncontended core would give.",
-      `load average at the end: ${loadavg().map((l) => l.toFixed(1)).join(" ")} on ${cpus().length} cores`,
+      `load average (1, 5, 15 min) at the start: ${loadAtStart.map((l) => l.toFixed(1)).join(" ")}; at the end: ${loadavg().map((l) => l.toFixed(1)).join(" ")} on ${cpus().length} cores`,
     );
     return { title: `vouchers: bulk issuance and redemption (${smoke ? "smoke" : "full"})`, rows, notes, data: { issueSeconds, redeemSeconds, ok, serviceOk: sOk } };
   } finally {
+    await checkpointer?.terminate();
     await sg.stop();
     await db.drop();
     await rm(dataDir, { recursive: true, force: true });
   }
+}
+
+/** The background checkpointer of `--sqlite-background-checkpoint` (a worker thread with its own connection). */
+function startCheckpointer(file: string): Worker {
+  const code = `
+    const { workerData } = require("node:worker_threads");
+    const Database = require(workerData.libsql);
+    const db = new Database(workerData.file);
+    db.exec("pragma busy_timeout = 5000");
+    setInterval(() => { try { db.exec("pragma wal_checkpoint(PASSIVE)"); } catch {} }, 100);
+  `;
+  return new Worker(code, { eval: true, workerData: { file, libsql: require.resolve("libsql") } });
 }
 
 /**

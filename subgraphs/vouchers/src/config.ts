@@ -16,6 +16,8 @@ export const vouchersEnv = {
   MERCHANT_LOCK_MINUTES: z.coerce.number().int().min(1).max(10_080).default(15),
   /** Entitlements read from eligibility per page (and issued per chunk) in cycle issuance; eligibility serves at most 500. */
   VOUCHER_CYCLE_PAGE_SIZE: z.coerce.number().int().min(1).max(500).default(500),
+  /** Worker threads that prepare bulk-issued chunks (numbers, hashes, QR signatures, envelope). */
+  VOUCHER_ISSUE_WORKERS: z.coerce.number().int().min(1).max(8).default(1),
 };
 
 export type VouchersConfig = z.infer<z.ZodObject<typeof vouchersEnv>>;

@@ -21,7 +21,7 @@ import { SettlementResolver } from "./resolvers/settlement.resolver";
 export { Voucher, VoucherStatus } from "./entities/voucher.entity";
 export { resetVouchersConfig } from "./config";
 /** The bulk issuing step, exported for the benchmark (test/bench/vouchers.bench.ts). */
-export { issueChunk, deliver, type ValidInstruction, type DeliveredVoucher } from "./services/bulk-issue.service";
+export { issueChunk, prepareChunk, deliver, type ValidInstruction, type DeliveredVoucher, type PreparedChunk } from "./services/bulk-issue.service";
 export { signingKey } from "./domain/qr";
 /** Redemption without HTTP, for the benchmark's service-level figure. */
 export { redeemVoucher } from "./services/redemption.service";

@@ -1,7 +1,8 @@
 /**
  * Voucher numbers. The serial (14 digits) is public; the secret (18 digits: 17 random + a Luhn check
  * digit, so a mistyped digit is caught before any lookup) is the bearer value and is stored only as
- * an HMAC. All digits come from the CSPRNG.
+ * an HMAC (32 bytes). All digits come from the CSPRNG. Bulk issuance draws its numbers in the issuing
+ * worker (services/issue-worker.ts), which implements the same rules; tests hold the two together.
  */
 import { createHmac, randomFillSync } from "node:crypto";
 
@@ -51,6 +52,7 @@ export function newSecret(): string {
   return `${body}${luhnCheckDigit(body)}`;
 }
 
-export function hashSecret(secret: string, pepper: string): string {
-  return createHmac("sha256", pepper).update(secret).digest("hex");
+/** The stored form of a secret: HMAC-SHA256 with the deployment's pepper, 32 raw bytes. */
+export function hashSecret(secret: string, pepper: string): Buffer {
+  return createHmac("sha256", pepper).update(secret).digest();
 }

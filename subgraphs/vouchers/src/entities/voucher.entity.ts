@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { Entity, Enum, Index, OptionalProps, PrimaryKey, Property, Unique } from "@mikro-orm/core";
+import { BlobType, Entity, Enum, Index, OptionalProps, PrimaryKey, Property, Unique } from "@mikro-orm/core";
 import { MoneyType } from "@g2p/kit";
 import { GraphQLJSON } from "graphql-scalars";
 import { Directive, Field, ID, ObjectType, registerEnumType } from "type-graphql";
@@ -30,8 +30,8 @@ export interface BasketItem {
  */
 @Entity({ tableName: "voucher" })
 @Index({ properties: ["registrantId"] })
-@Index({ properties: ["programId", "status"] })
-@Index({ properties: ["cycleId"] })
+// One index serves the program report (program_id) and the cycle report (program_id, cycle_id).
+@Index({ properties: ["programId", "cycleId", "status"] })
 @Index({ properties: ["status", "expiresAt"] })
 @ObjectType()
 @Directive('@key(fields: "id")')
@@ -52,10 +52,10 @@ export class Voucher {
   @Unique()
   serialNumber: string = newSerialNumber();
 
-  /** HMAC-SHA256 of the 18-digit secret with the deployment's pepper. */
-  @Property({ type: "string", length: 64 })
+  /** HMAC-SHA256 of the 18-digit secret with the deployment's pepper: 32 raw bytes (blob / bytea). */
+  @Property({ type: BlobType })
   @Unique()
-  secretHash!: string;
+  secretHash!: Buffer;
 
   @Field(() => ID)
   @Property({ type: "uuid" })

@@ -8,7 +8,7 @@ import { audit, badInput, createViewer, userError, type AuditActor, type JobDefi
 import { importJWK, type JWK } from "jose";
 import { signingKey } from "../domain/qr";
 import { VoucherBatch, VoucherInstruction } from "../entities/voucher-batch.entity";
-import { deliver, DELIVERY_KEY_ALG as KEY_ALG, issueChunk } from "./bulk-issue.service";
+import { deliver, DELIVERY_KEY_ALG as KEY_ALG, discard, issueChunk, prepareChunk, type PreparedChunk, type ValidInstruction } from "./bulk-issue.service";
 import { validateNewVoucher, type NewVoucher } from "./issuance.service";
 
 export const BATCH_CHUNK = 1000;
@@ -71,7 +71,29 @@ async function enqueue(em: EntityManager, jobs: Parameters<typeof startBatch>[2]
   return batch;
 }
 
-export const batchIssuance: JobDefinition<{ batchId: string }, { chunk: number; from: number; to: number }> = {
+/** The staged instructions of one chunk, validated again (they were validated when staged). */
+async function stagedInstructions(em: EntityManager, batchId: string, from: number, to: number): Promise<ValidInstruction[]> {
+  const staged = await em.find(VoucherInstruction, { batchId, seq: { $gte: from, $lte: to } }, { orderBy: { seq: "asc" } });
+  return staged.map((s) => {
+    const input = s.input as unknown as NewVoucher & { expiresAt: string | null; areaCode?: string | null };
+    const { value, currency, basket } = validateNewVoucher({ ...input, expiresAt: null });
+    return {
+      instructionId: input.instructionId.trim(),
+      programId: input.programId,
+      cycleId: input.cycleId ?? null,
+      registrantId: input.registrantId,
+      groupCode: input.groupCode ?? null,
+      areaCode: input.areaCode ?? null,
+      value,
+      currency,
+      basket,
+      expiresAt: input.expiresAt ? new Date(input.expiresAt) : null,
+      presenceRequired: input.presenceRequired ?? true,
+    };
+  });
+}
+
+export const batchIssuance: JobDefinition<{ batchId: string }, { chunk: number; from: number; to: number }, PreparedChunk> = {
   name: "voucher-batch-issuance",
   maxAttempts: 3,
   backoffMs: 500,
@@ -80,28 +102,24 @@ export const batchIssuance: JobDefinition<{ batchId: string }, { chunk: number; 
     const chunks = Math.ceil(batch.instructionCount / BATCH_CHUNK);
     return Array.from({ length: chunks }, (_, chunk) => ({ chunk, from: chunk * BATCH_CHUNK, to: Math.min(batch.instructionCount, (chunk + 1) * BATCH_CHUNK) - 1 }));
   },
-  async processChunk({ chunk, from, to }, { batchId }, { em }) {
+  /**
+   * Outside the transaction (kit jobs' `prepare`): reads the staged instructions and has the issuing
+   * worker draw their numbers, sign their QR codes and seal the envelope, while another chunk may be
+   * committing. No
+   * effect of its own: each attempt prepares anew, and what it prepared is written at most once.
+   */
+  async prepare({ from, to }, { batchId }, { em }) {
     const batch = await em.findOneOrFail(VoucherBatch, batchId);
-    const staged = await em.find(VoucherInstruction, { batchId, seq: { $gte: from, $lte: to } }, { orderBy: { seq: "asc" } });
+    return prepareChunk(await signingKey(em), await stagedInstructions(em, batchId, from, to), batch.deliveryKey);
+  },
+  async processChunk({ chunk, from, to }, { batchId }, { em, prepared }) {
+    const batch = await em.findOneOrFail(VoucherBatch, batchId);
     const key = await signingKey(em);
-    const instructions = staged.map((s) => {
-      const input = s.input as unknown as NewVoucher & { expiresAt: string | null; areaCode?: string | null };
-      const { value, currency, basket } = validateNewVoucher({ ...input, expiresAt: null });
-      return {
-        instructionId: input.instructionId.trim(),
-        programId: input.programId,
-        cycleId: input.cycleId ?? null,
-        registrantId: input.registrantId,
-        groupCode: input.groupCode ?? null,
-        areaCode: input.areaCode ?? null,
-        value,
-        currency,
-        basket,
-        expiresAt: input.expiresAt ? new Date(input.expiresAt) : null,
-        presenceRequired: input.presenceRequired ?? true,
-      };
-    });
-    const out = await issueChunk(em, key, instructions, "system:voucher-batch");
+    // The staged rows are deleted only by this chunk's own commit; the count confirms what was prepared.
+    const usable = prepared?.numbers && (await em.count(VoucherInstruction, { batchId, seq: { $gte: from, $lte: to } })) === prepared.instructions.length;
+    if (prepared && !usable) discard(prepared);
+    const instructions = usable ? prepared.instructions : await stagedInstructions(em, batchId, from, to);
+    const out = await issueChunk(em, key, instructions, "system:voucher-batch", usable ? prepared : undefined);
     await deliver(em, batchId, chunk, batch.deliveryKey, out);
     await em.nativeDelete(VoucherInstruction, { batchId, seq: { $gte: from, $lte: to } });
     audit(em, BATCH_ACTOR, {

@@ -1,22 +1,24 @@
 /**
  * The bulk issuing step shared by batch and cycle issuance (and the benchmark): one chunk of
  * validated instructions becomes vouchers with prepared multi-row INSERTs (vouchers, their "issue"
- * history lines; see bulk-insert.ts), the QR codes signed on the thread pool while this thread writes
- * the rows, and the secrets handed back only inside one JWE encrypted to the requester's key. Instructions already issued are skipped (idempotent by
- * instruction id); everything runs inside the caller's transaction.
+ * history lines; see bulk-insert.ts). The chunk's numbers, secret hashes and signed QR codes come from
+ * the issuing worker (issue-worker.ts): `prepareChunk` asks for them (the jobs call it in their
+ * `prepare` step, outside the transaction, so the next chunk is prepared while this one commits) and
+ * `issueChunk` only writes. The secrets are handed back only inside one JWE encrypted to the
+ * requester's key. Instructions already issued are skipped (idempotent by instruction id); everything
+ * is written inside the caller's transaction.
  */
 import { randomUUID } from "node:crypto";
 import type { EntityManager } from "@mikro-orm/core";
 import { CompactEncrypt, importJWK, type JWK } from "jose";
 import { vouchersConfig } from "../config";
-import { hashSecret, newSecret, newSerialNumber } from "../domain/numbers";
 import { timeOrderedUuid } from "../domain/ids";
-import { signQr } from "../domain/qr";
 import type { SigningKey } from "../entities/signing-key.entity";
 import { VoucherDelivery } from "../entities/voucher-batch.entity";
 import { VoucherEvent, VOUCHER_EVENT_COLUMNS } from "../entities/voucher-event.entity";
 import { Voucher, VoucherStatus, type BasketItem } from "../entities/voucher.entity";
 import { insertRows } from "./bulk-insert";
+import { prepareNumbers, type PreparedNumbers } from "./issue-worker";
 
 /** An instruction already checked by `validateNewVoucher` (normalised value, currency, basket). */
 export interface ValidInstruction {
@@ -52,83 +54,128 @@ const VOUCHER_COLUMNS = [
   "value", "currency", "basket", "status", "presenceRequired", "activatedAt", "expiresAt", "createdAt", "updatedAt",
 ] as const;
 
+/**
+ * A chunk's numbers, hashes and QR codes, made by the issuing worker before the chunk's transaction.
+ * It is consumed by one `issueChunk` call, which then drops it (its hashes zeroed, its lists emptied),
+ * whether the write succeeds or fails: a failed attempt's secrets are never used again, and a retry
+ * prepares new ones.
+ */
+export interface PreparedChunk {
+  readonly instructions: readonly ValidInstruction[];
+  numbers: PreparedNumbers | null;
+  /** The requester's key the worker sealed the envelope to, if one was given. */
+  readonly deliveryKey: Record<string, unknown> | null;
+}
+
+/**
+ * Asks the issuing worker for the numbers of `instructions` (no database access; no effect). With the
+ * requester's `deliveryKey`, the worker also seals the delivery envelope (used by `deliver` when every
+ * instruction is issued by this chunk).
+ */
+export async function prepareChunk(key: SigningKey, instructions: readonly ValidInstruction[], deliveryKey: Record<string, unknown> | null = null): Promise<PreparedChunk> {
+  const facts = instructions.map((i) => ({ v: i.value, c: i.currency, exp: i.expiresAt ? Math.floor(i.expiresAt.getTime() / 1000) : undefined }));
+  const delivery = deliveryKey ? { deliveryKey, instructionIds: instructions.map((i) => i.instructionId) } : undefined;
+  const numbers = instructions.length
+    ? await prepareNumbers(key, vouchersConfig().VOUCHER_SECRET_PEPPER, facts, delivery)
+    : { ids: [], serials: [], secrets: [], hashes: Buffer.alloc(0), qrs: [], envelope: null };
+  return { instructions, numbers, deliveryKey };
+}
+
+/** Envelopes sealed by the worker, by the list `issueChunk` returned (only when it issued every instruction). */
+const sealed = new WeakMap<DeliveredVoucher[], { jwe: string; deliveryKey: Record<string, unknown> }>();
+
+/** Drops a prepared chunk that will not be written (its hashes zeroed, its lists emptied). */
+export function discard(prepared: PreparedChunk): void {
+  const n = prepared.numbers;
+  prepared.numbers = null;
+  if (!n) return;
+  n.hashes.fill(0);
+  n.secrets.length = 0;
+  n.qrs.length = 0;
+  n.envelope = null;
+}
+
+/**
+ * Writes one chunk: `prepared` (from `prepareChunk` for these same instructions) or, without it, the
+ * numbers are prepared here, inside the transaction.
+ */
 export async function issueChunk(
   em: EntityManager,
   key: SigningKey,
-  instructions: ValidInstruction[],
+  instructions: readonly ValidInstruction[],
   actor: string,
+  prepared?: PreparedChunk,
 ): Promise<DeliveredVoucher[]> {
-  const pepper = vouchersConfig().VOUCHER_SECRET_PEPPER;
-  const already = instructions.length
-    ? new Set(
-        (await em.find(Voucher, { instructionId: { $in: instructions.map((i) => i.instructionId) } }, { fields: ["instructionId"] })).map((v) => v.instructionId),
-      )
-    : new Set<string>();
-  const now = new Date();
-  const nowMs = now.getTime();
-  const iat = Math.floor(nowMs / 1000);
-  const rows: Record<string, unknown>[] = [];
-  const events: Record<string, unknown>[] = [];
-  const pending: Promise<DeliveredVoucher>[] = [];
-  for (const input of instructions) {
-    if (already.has(input.instructionId)) {
-      pending.push(Promise.resolve({ instructionId: input.instructionId, serialNumber: null, secret: null, qr: null, alreadyIssued: true }));
-      continue;
-    }
-    // Time-ordered ids: rows append to the primary-key and history indexes (see domain/ids.ts).
-    const id = timeOrderedUuid(nowMs);
-    const secret = newSecret();
-    const serialNumber = newSerialNumber();
-    rows.push({
-      id,
-      instructionId: input.instructionId,
-      serialNumber,
-      secretHash: hashSecret(secret, pepper),
-      programId: input.programId,
-      cycleId: input.cycleId,
-      groupCode: input.groupCode,
-      registrantId: input.registrantId,
-      areaCode: input.areaCode,
-      value: input.value,
-      currency: input.currency,
-      basket: input.basket,
-      status: VoucherStatus.INACTIVE,
-      presenceRequired: input.presenceRequired,
-      activatedAt: null,
-      expiresAt: input.expiresAt,
-      createdAt: now,
-      updatedAt: now,
-    });
-    events.push({ id: timeOrderedUuid(nowMs), voucherId: id, fromStatus: null, toStatus: VoucherStatus.INACTIVE, action: "issue", reason: null, actor, at: now });
-    const exp = input.expiresAt ? Math.floor(input.expiresAt.getTime() / 1000) : undefined;
-    // Queued on libuv's thread pool now; signed while this thread writes the rows below.
-    pending.push(
-      signQr(key, { sn: serialNumber, vn: secret, v: input.value, c: input.currency, exp }, iat).then((qr) => ({
-        instructionId: input.instructionId,
-        serialNumber,
-        secret,
-        qr,
-        alreadyIssued: false,
-      })),
-    );
-  }
-  const signed = Promise.all(pending);
+  if (prepared && prepared.instructions !== instructions) throw new Error("issueChunk: the prepared chunk belongs to other instructions");
+  if (prepared && !prepared.numbers) throw new Error("issueChunk: a prepared chunk is written at most once (prepare again to retry)");
+  // Without a prepared chunk: the worker prepares while the idempotency read runs.
+  const preparing = prepared ? Promise.resolve(prepared) : prepareChunk(key, instructions);
+  preparing.catch(() => undefined);
   try {
+    const already = instructions.length
+      ? new Set(
+          (await em.find(Voucher, { instructionId: { $in: instructions.map((i) => i.instructionId) } }, { fields: ["instructionId"] })).map((v) => v.instructionId),
+        )
+      : new Set<string>();
+    const chunk = await preparing;
+    prepared = chunk;
+    const { ids, serials, secrets, hashes, qrs } = chunk.numbers!;
+    const now = new Date();
+    const rows: Record<string, unknown>[] = [];
+    const events: Record<string, unknown>[] = [];
+    const out: DeliveredVoucher[] = [];
+    for (let i = 0; i < instructions.length; i++) {
+      const input = instructions[i]!;
+      if (already.has(input.instructionId)) {
+        out.push({ instructionId: input.instructionId, serialNumber: null, secret: null, qr: null, alreadyIssued: true });
+        continue;
+      }
+      const id = ids[i]!;
+      rows.push({
+        id,
+        instructionId: input.instructionId,
+        serialNumber: serials[i],
+        secretHash: hashes.subarray(32 * i, 32 * i + 32), // bound before the finally below zeroes it
+        programId: input.programId,
+        cycleId: input.cycleId,
+        groupCode: input.groupCode,
+        registrantId: input.registrantId,
+        areaCode: input.areaCode,
+        value: input.value,
+        currency: input.currency,
+        basket: input.basket,
+        status: VoucherStatus.INACTIVE,
+        presenceRequired: input.presenceRequired,
+        activatedAt: null,
+        expiresAt: input.expiresAt,
+        createdAt: now,
+        updatedAt: now,
+      });
+      // Time-ordered ids: rows append to the primary-key and history indexes (see domain/ids.ts).
+      events.push({ id: timeOrderedUuid(now.getTime()), voucherId: id, fromStatus: null, toStatus: VoucherStatus.INACTIVE, action: "issue", reason: null, actor, at: now });
+      out.push({ instructionId: input.instructionId, serialNumber: serials[i]!, secret: secrets[i]!, qr: qrs[i]!, alreadyIssued: false });
+    }
     await insertRows(em, Voucher.name, VOUCHER_COLUMNS, rows);
     await insertRows(em, VoucherEvent.name, VOUCHER_EVENT_COLUMNS, events);
-  } catch (err) {
-    signed.catch(() => undefined); // the chunk fails with the write error; late signatures are dropped
-    throw err;
+    const envelope = chunk.numbers!.envelope;
+    if (envelope && chunk.deliveryKey && already.size === 0) sealed.set(out, { jwe: envelope, deliveryKey: chunk.deliveryKey });
+    return out;
+  } finally {
+    if (prepared) discard(prepared);
+    else preparing.then(discard, () => undefined); // the read failed first: drop the numbers when they come
   }
-  return signed;
 }
 
 /** Seals a chunk's secrets to the requester's public key and stores the envelope (same transaction). */
 export async function deliver(em: EntityManager, batchId: string, chunk: number, deliveryKey: Record<string, unknown>, out: DeliveredVoucher[]): Promise<void> {
-  const recipient = await importJWK(deliveryKey as unknown as JWK, DELIVERY_KEY_ALG);
-  const jwe = await new CompactEncrypt(new TextEncoder().encode(JSON.stringify(out)))
-    .setProtectedHeader({ alg: DELIVERY_KEY_ALG, enc: "A256GCM", cty: "application/json" })
-    .encrypt(recipient);
+  // Sealed by the issuing worker when `out` is exactly what it sealed (every instruction issued, same key).
+  const pre = sealed.get(out);
+  const jwe =
+    pre && ["kty", "crv", "x", "y"].every((k) => pre.deliveryKey[k] === deliveryKey[k])
+      ? pre.jwe
+      : await new CompactEncrypt(new TextEncoder().encode(JSON.stringify(out)))
+          .setProtectedHeader({ alg: DELIVERY_KEY_ALG, enc: "A256GCM", cty: "application/json" })
+          .encrypt(await importJWK(deliveryKey as unknown as JWK, DELIVERY_KEY_ALG));
   // Bound, not formatted into the SQL text: the envelope is ≈ 0.6 MB per chunk of 1,000.
   await insertRows(em, VoucherDelivery.name, ["id", "batchId", "chunk", "count", "jwe", "createdAt"], [{ id: randomUUID(), batchId, chunk, count: out.length, jwe, createdAt: new Date() }]);
 }

@@ -13,7 +13,7 @@ import { signingKey } from "../domain/qr";
 import { VoucherBatch, VoucherDelivery } from "../entities/voucher-batch.entity";
 import { assertProgramScope } from "./access";
 import { deliveryKeyOf } from "./batch-issuance.service";
-import { deliver, issueChunk, type DeliveredVoucher, type ValidInstruction } from "./bulk-issue.service";
+import { deliver, discard, issueChunk, prepareChunk, type DeliveredVoucher, type PreparedChunk, type ValidInstruction } from "./bulk-issue.service";
 import { validateNewVoucher } from "./issuance.service";
 
 const ISSUABLE_KINDS = ["VOUCHER", "IN_KIND"];
@@ -163,12 +163,27 @@ export function instructionFor(e: EntitlementNode, batch: VoucherBatch, now = Da
   }
 }
 
+type Planned = { e: EntitlementNode; result: ValidInstruction | { skipped: string } }[];
+
+/** One page of the cycle's payable entitlements, each turned into an instruction or a skip reason. */
+async function readPage(batch: VoucherBatch, graph: Graph | undefined, after: string | null, first: number): Promise<Planned> {
+  const page = await needGraph(graph).request<{ payableEntitlements: { nodes: EntitlementNode[] } }>(batch.options?.kind === "IN_KIND" ? IN_KIND_ENTITLEMENTS_QUERY : ENTITLEMENTS_QUERY, {
+    id: batch.cycleId,
+    first,
+    after,
+  });
+  const now = Date.now();
+  return page.payableEntitlements.nodes.map((e) => ({ e, result: instructionFor(e, batch, now) }));
+}
+
+const issuable = (planned: Planned): ValidInstruction[] => planned.flatMap((p) => ("skipped" in p.result ? [] : [p.result]));
+
 function needGraph(graph: Graph | undefined): Graph {
   if (!graph) throw new Error("cycle issuance needs the graph (GRAPH_URL): none configured for this job queue");
   return graph;
 }
 
-export const cycleIssuance: JobDefinition<{ batchId: string }, { chunk: number; after: string | null; first: number }> = {
+export const cycleIssuance: JobDefinition<{ batchId: string }, { chunk: number; after: string | null; first: number }, { planned: Planned; chunk: PreparedChunk } | null> = {
   name: "voucher-cycle-issuance",
   maxAttempts: 4,
   backoffMs: 500,
@@ -194,24 +209,28 @@ export const cycleIssuance: JobDefinition<{ batchId: string }, { chunk: number; 
     await em.nativeUpdate(VoucherBatch, { id: batchId }, { instructionCount: total });
     return specs;
   },
-  async processChunk({ chunk, after, first }, { batchId }, { em, graph }) {
+  /**
+   * Outside the transaction (kit jobs' `prepare`): reads the chunk's page of entitlements through the
+   * graph and has the issuing worker draw the numbers and sign the QR codes, so the transaction only
+   * writes. No effect of its own; a chunk already delivered is not prepared.
+   */
+  async prepare({ chunk, after, first }, { batchId }, { em, graph }) {
+    if (await em.count(VoucherDelivery, { batchId, chunk })) return null;
+    const batch = await em.findOneOrFail(VoucherBatch, batchId);
+    const planned = await readPage(batch, graph, after, first);
+    return { planned, chunk: await prepareChunk(await signingKey(em), issuable(planned)) };
+  },
+  async processChunk({ chunk, after, first }, { batchId }, { em, graph, prepared }) {
     // A chunk delivered by an earlier run of this batch (same page) is done: its vouchers and its
     // envelope committed together.
-    if (await em.count(VoucherDelivery, { batchId, chunk })) return;
+    if (await em.count(VoucherDelivery, { batchId, chunk })) {
+      if (prepared) discard(prepared.chunk);
+      return;
+    }
     const batch = await em.findOneOrFail(VoucherBatch, batchId);
-    const page = await needGraph(graph).request<{ payableEntitlements: { nodes: EntitlementNode[] } }>(batch.options?.kind === "IN_KIND" ? IN_KIND_ENTITLEMENTS_QUERY : ENTITLEMENTS_QUERY, {
-      id: batch.cycleId,
-      first,
-      after,
-    });
-    const now = Date.now();
-    const planned = page.payableEntitlements.nodes.map((e) => ({ e, result: instructionFor(e, batch, now) }));
-    const issued = await issueChunk(
-      em,
-      await signingKey(em),
-      planned.flatMap((p) => ("skipped" in p.result ? [] : [p.result])),
-      "system:voucher-cycle",
-    );
+    const planned = prepared?.planned ?? (await readPage(batch, graph, after, first));
+    const instructions = prepared?.chunk.instructions ?? issuable(planned);
+    const issued = await issueChunk(em, await signingKey(em), instructions, "system:voucher-cycle", prepared?.chunk);
     const byInstruction = new Map(issued.map((o) => [o.instructionId, o]));
     const out: (DeliveredVoucher & { entitlementId: string; registrantId: string })[] = planned.map(({ e, result }) => ({
       entitlementId: e.id,

@@ -74,7 +74,7 @@ function lookupSql(em: EntityManager) {
  * The merchant (by its code) and the voucher (by the secret's HMAC) in one round trip, mapped to
  * entities by the ORM (types converted as for any read).
  */
-async function merchantAndVoucher(em: EntityManager, code: string, secretHash: string | null): Promise<{ merchant: Merchant | null; voucher: Voucher | null }> {
+async function merchantAndVoucher(em: EntityManager, code: string, secretHash: Buffer | null): Promise<{ merchant: Merchant | null; voucher: Voucher | null }> {
   const q = lookupSql(em);
   // SQLite: the statement prepared once per connection (see prepared-sql.ts); PostgreSQL: the ORM's path.
   const row = isSqlite(em)

@@ -2,8 +2,10 @@
 import type { MigrationObject } from "@mikro-orm/core";
 import { Migration20261128001457 } from "./Migration20261128001457";
 import { Migration20261128012301 } from "./Migration20261128012301";
+import { Migration20261128080003 } from "./Migration20261128080003";
 
 export const migrations: MigrationObject[] = [
   { name: "Migration20261128001457", class: Migration20261128001457 },
   { name: "Migration20261128012301", class: Migration20261128012301 },
+  { name: "Migration20261128080003", class: Migration20261128080003 },
 ];

@@ -2,8 +2,10 @@
 import type { MigrationObject } from "@mikro-orm/core";
 import { Migration20261128001456 } from "./Migration20261128001456";
 import { Migration20261128012258 } from "./Migration20261128012258";
+import { Migration20261128080002 } from "./Migration20261128080002";
 
 export const migrations: MigrationObject[] = [
   { name: "Migration20261128001456", class: Migration20261128001456 },
   { name: "Migration20261128012258", class: Migration20261128012258 },
+  { name: "Migration20261128080002", class: Migration20261128080002 },
 ];
