@@ -52,6 +52,14 @@ export const subgraphEnv = {
    * part turns every insert into a page read and every commit into many page writes.
    */
   SQLITE_CACHE_MB: z.coerce.number().int().min(2).max(4096).default(64),
+  /**
+   * SQLite only: WAL pages after which a commit checkpoints (SQLite's own default is 1,000, 4 MiB).
+   * Bulk writes dirty pages of random-keyed indexes again and again: with a small WAL each is copied
+   * into the database at nearly every checkpoint; with a larger one, once per many commits (measured:
+   * 1,000,000 vouchers issued in 81 s instead of 129 s, 12.5 instead of 20 KB written per voucher).
+   * The WAL file may grow to about this many pages (4 KiB each) before it is reused.
+   */
+  SQLITE_WAL_AUTOCHECKPOINT: z.coerce.number().int().min(100).max(1_000_000).default(100_000),
   /** Prefix of BullMQ queue names, so several deployments (or test runs) can share one Redis. */
   JOBS_QUEUE_PREFIX: z.string().regex(/^[a-zA-Z0-9_-]+$/).default("g2p"),
   /** The gateway's /graphql, for reads and calls to other blocks (see GraphClient). */

@@ -101,6 +101,7 @@ export async function startSubgraph<L>(def: SubgraphDefinition<L>, opts: StartOp
     migrate: config.MIGRATE_ON_START,
     sqliteSynchronous: config.SQLITE_SYNCHRONOUS,
     sqliteCacheMb: config.SQLITE_CACHE_MB,
+    sqliteWalAutocheckpoint: config.SQLITE_WAL_AUTOCHECKPOINT,
     onMigrated: (names) => names.length > 0 && log.info({ migrations: names }, "migrations applied"),
   });
   const graph = new GraphClient(def.name, config);

@@ -18,7 +18,7 @@ describe("SQLite connection settings", () => {
   let orm: MikroORM;
 
   beforeAll(async () => {
-    orm = await createOrm({ name: "settings", entities: [], migrations: { sqlite: [], postgresql: [] }, dataDir: dir, sqliteSynchronous: "NORMAL", sqliteCacheMb: 64 });
+    orm = await createOrm({ name: "settings", entities: [], migrations: { sqlite: [], postgresql: [] }, dataDir: dir, sqliteSynchronous: "NORMAL", sqliteCacheMb: 64, sqliteWalAutocheckpoint: 100_000 });
   });
 
   afterAll(async () => {
@@ -33,8 +33,9 @@ describe("SQLite connection settings", () => {
     foreignKeys: await pragma(orm, "foreign_keys"),
     journal: await pragma(orm, "journal_mode"),
     cacheSize: await pragma(orm, "cache_size"), // negative: KiB
+    walAutocheckpoint: await pragma(orm, "wal_autocheckpoint"),
   });
-  const expected = { busyTimeout: 5000, synchronous: 1, foreignKeys: 1, journal: "wal", cacheSize: -64 * 1024 };
+  const expected = { busyTimeout: 5000, synchronous: 1, foreignKeys: 1, journal: "wal", cacheSize: -64 * 1024, walAutocheckpoint: 100_000 };
 
   it("the first connection has them", async () => {
     expect(await settings()).toEqual(expected);

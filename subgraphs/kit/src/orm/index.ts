@@ -37,6 +37,8 @@ export interface OrmOptions {
   sqliteSynchronous?: "NORMAL" | "FULL";
   /** SQLite page cache per connection, MiB (see SQLITE_CACHE_MB; SQLite's default 2 MiB when unset). */
   sqliteCacheMb?: number;
+  /** SQLite WAL pages between automatic checkpoints (see SQLITE_WAL_AUTOCHECKPOINT; SQLite's 1,000 when unset). */
+  sqliteWalAutocheckpoint?: number;
   /** Run pending migrations now (default true). */
   migrate?: boolean;
 }
@@ -87,7 +89,7 @@ export function ormConfig(opts: OrmOptions): Options {
     fs.mkdirSync(dir, { recursive: true });
     dbName = path.join(dir, `${opts.name}.sqlite`);
   }
-  return { ...common, driver: LibSqlDriver, dbName, pool: { afterCreate: sqliteSettings(dbName, opts.sqliteSynchronous, opts.sqliteCacheMb) } } as Options;
+  return { ...common, driver: LibSqlDriver, dbName, pool: { afterCreate: sqliteSettings(dbName, opts) } } as Options;
 }
 
 /**
@@ -98,10 +100,13 @@ export function ormConfig(opts: OrmOptions): Options {
  * was tried: the page cache and prepared statements then survive, but a 20,000-submission import
  * was no faster, measured side by side; see docs/registry.md.)
  */
-function sqliteSettings(dbName: string, synchronous: OrmOptions["sqliteSynchronous"], cacheMb: number | undefined) {
+function sqliteSettings(dbName: string, opts: Pick<OrmOptions, "sqliteSynchronous" | "sqliteCacheMb" | "sqliteWalAutocheckpoint">) {
+  const { sqliteSynchronous: synchronous, sqliteCacheMb: cacheMb, sqliteWalAutocheckpoint: walPages } = opts;
+  const file = dbName !== ":memory:";
   const pragmas = [
     // WAL lets readers proceed while a writer commits (a property of the file; set again, harmlessly).
-    ...(dbName === ":memory:" ? [] : ["pragma journal_mode = wal"]),
+    ...(file ? ["pragma journal_mode = wal"] : []),
+    ...(file && walPages ? [`pragma wal_autocheckpoint = ${Math.round(walPages)}`] : []),
     // Wait for a lock instead of failing at once.
     "pragma busy_timeout = 5000",
     `pragma synchronous = ${synchronous === "FULL" ? "full" : "normal"}`,
