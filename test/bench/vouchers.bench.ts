@@ -151,12 +151,12 @@ export async function run(input: string[] | VoucherBenchOptions = []) {
       }));
     // The first chunk is prepared up front; each next one while the current one is written.
     let prepareWaitMs = 0; // time the writer waited for the issuing worker
-    let next: Promise<PreparedChunk> | null = N > 0 ? prepareChunk(key, instructionsFrom(0), recipient) : null;
+    let next: Promise<PreparedChunk> | null = N > 0 ? prepareChunk(key, instructionsFrom(0)) : null;
     for (let from = 0, chunk = 0; from < N; from += CHUNK, chunk++) {
       const c0 = performance.now();
       const prepared = await next!;
       prepareWaitMs += performance.now() - c0;
-      next = from + CHUNK < N ? prepareChunk(key, instructionsFrom(from + CHUNK), recipient) : null;
+      next = from + CHUNK < N ? prepareChunk(key, instructionsFrom(from + CHUNK)) : null;
       const out = await sg.orm.em.fork().transactional(async (tx) => {
         if ((walPages > 0 || backgroundCheckpoint) && !db.databaseUrl) await tx.getConnection().execute(`pragma wal_autocheckpoint = ${Math.round(walSetting)}`, [], "run", tx.getTransactionContext());
         const issued = await issueChunk(tx, key, prepared.instructions, "bench", prepared);

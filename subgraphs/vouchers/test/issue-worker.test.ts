@@ -136,8 +136,7 @@ describe("the issuing worker", () => {
     const given = instructions(30);
     const recipient = await generateKeyPair("ECDH-ES+A256KW", { crv: "P-256" });
     const deliveryKey = (await exportJWK(recipient.publicKey)) as unknown as Record<string, unknown>;
-    // Sealed by the worker (every instruction is new): jose opens it like one it sealed itself.
-    const prepared = await prepareChunk(key, given, { ...deliveryKey });
+    const prepared = await prepareChunk(key, given);
     const batchId = randomUUID();
     const out = await sg.orm.em.fork().transactional(async (tx) => {
       const issued = await issueChunk(tx, key, given, "tester", prepared);
@@ -153,9 +152,9 @@ describe("the issuing worker", () => {
     expect(protectedHeader).toMatchObject({ alg: "ECDH-ES+A256KW", enc: "A256GCM", cty: "application/json" });
     expect(JSON.parse(new TextDecoder().decode(plaintext))).toEqual(out);
 
-    // One instruction issued before: the worker's envelope does not fit, the writer seals its own.
+    // One instruction issued before: the envelope lists it as already issued.
     const mixed = [given[0]!, ...instructions(2)];
-    const mixedPrepared = await prepareChunk(key, mixed, deliveryKey);
+    const mixedPrepared = await prepareChunk(key, mixed);
     const mixedOut = await sg.orm.em.fork().transactional(async (tx) => {
       const issued = await issueChunk(tx, key, mixed, "tester", mixedPrepared);
       await deliver(tx, batchId, 1, deliveryKey, issued);

@@ -104,13 +104,11 @@ export const batchIssuance: JobDefinition<{ batchId: string }, { chunk: number; 
   },
   /**
    * Outside the transaction (kit jobs' `prepare`): reads the staged instructions and has the issuing
-   * worker draw their numbers, sign their QR codes and seal the envelope, while another chunk may be
-   * committing. No
+   * worker draw their numbers and sign their QR codes, while another chunk may be committing. No
    * effect of its own: each attempt prepares anew, and what it prepared is written at most once.
    */
   async prepare({ from, to }, { batchId }, { em }) {
-    const batch = await em.findOneOrFail(VoucherBatch, batchId);
-    return prepareChunk(await signingKey(em), await stagedInstructions(em, batchId, from, to), batch.deliveryKey);
+    return prepareChunk(await signingKey(em), await stagedInstructions(em, batchId, from, to));
   },
   async processChunk({ chunk, from, to }, { batchId }, { em, prepared }) {
     const batch = await em.findOneOrFail(VoucherBatch, batchId);

@@ -63,26 +63,16 @@ const VOUCHER_COLUMNS = [
 export interface PreparedChunk {
   readonly instructions: readonly ValidInstruction[];
   numbers: PreparedNumbers | null;
-  /** The requester's key the worker sealed the envelope to, if one was given. */
-  readonly deliveryKey: Record<string, unknown> | null;
 }
 
-/**
- * Asks the issuing worker for the numbers of `instructions` (no database access; no effect). With the
- * requester's `deliveryKey`, the worker also seals the delivery envelope (used by `deliver` when every
- * instruction is issued by this chunk).
- */
-export async function prepareChunk(key: SigningKey, instructions: readonly ValidInstruction[], deliveryKey: Record<string, unknown> | null = null): Promise<PreparedChunk> {
+/** Asks the issuing worker for the numbers of `instructions` (no database access; no effect). */
+export async function prepareChunk(key: SigningKey, instructions: readonly ValidInstruction[]): Promise<PreparedChunk> {
   const facts = instructions.map((i) => ({ v: i.value, c: i.currency, exp: i.expiresAt ? Math.floor(i.expiresAt.getTime() / 1000) : undefined }));
-  const delivery = deliveryKey ? { deliveryKey, instructionIds: instructions.map((i) => i.instructionId) } : undefined;
   const numbers = instructions.length
-    ? await prepareNumbers(key, vouchersConfig().VOUCHER_SECRET_PEPPER, facts, delivery)
-    : { ids: [], serials: [], secrets: [], hashes: Buffer.alloc(0), qrs: [], envelope: null };
-  return { instructions, numbers, deliveryKey };
+    ? await prepareNumbers(key, vouchersConfig().VOUCHER_SECRET_PEPPER, facts)
+    : { ids: [], serials: [], secrets: [], hashes: Buffer.alloc(0), qrs: [] };
+  return { instructions, numbers };
 }
-
-/** Envelopes sealed by the worker, by the list `issueChunk` returned (only when it issued every instruction). */
-const sealed = new WeakMap<DeliveredVoucher[], { jwe: string; deliveryKey: Record<string, unknown> }>();
 
 /** Drops a prepared chunk that will not be written (its hashes zeroed, its lists emptied). */
 export function discard(prepared: PreparedChunk): void {
@@ -92,7 +82,6 @@ export function discard(prepared: PreparedChunk): void {
   n.hashes.fill(0);
   n.secrets.length = 0;
   n.qrs.length = 0;
-  n.envelope = null;
 }
 
 /**
@@ -157,8 +146,6 @@ export async function issueChunk(
     }
     await insertRows(em, Voucher.name, VOUCHER_COLUMNS, rows);
     await insertRows(em, VoucherEvent.name, VOUCHER_EVENT_COLUMNS, events);
-    const envelope = chunk.numbers!.envelope;
-    if (envelope && chunk.deliveryKey && already.size === 0) sealed.set(out, { jwe: envelope, deliveryKey: chunk.deliveryKey });
     return out;
   } finally {
     if (prepared) discard(prepared);
@@ -168,14 +155,9 @@ export async function issueChunk(
 
 /** Seals a chunk's secrets to the requester's public key and stores the envelope (same transaction). */
 export async function deliver(em: EntityManager, batchId: string, chunk: number, deliveryKey: Record<string, unknown>, out: DeliveredVoucher[]): Promise<void> {
-  // Sealed by the issuing worker when `out` is exactly what it sealed (every instruction issued, same key).
-  const pre = sealed.get(out);
-  const jwe =
-    pre && ["kty", "crv", "x", "y"].every((k) => pre.deliveryKey[k] === deliveryKey[k])
-      ? pre.jwe
-      : await new CompactEncrypt(new TextEncoder().encode(JSON.stringify(out)))
-          .setProtectedHeader({ alg: DELIVERY_KEY_ALG, enc: "A256GCM", cty: "application/json" })
-          .encrypt(await importJWK(deliveryKey as unknown as JWK, DELIVERY_KEY_ALG));
+  const jwe = await new CompactEncrypt(new TextEncoder().encode(JSON.stringify(out)))
+    .setProtectedHeader({ alg: DELIVERY_KEY_ALG, enc: "A256GCM", cty: "application/json" })
+    .encrypt(await importJWK(deliveryKey as unknown as JWK, DELIVERY_KEY_ALG));
   // Bound, not formatted into the SQL text: the envelope is ≈ 0.6 MB per chunk of 1,000.
   await insertRows(em, VoucherDelivery.name, ["id", "batchId", "chunk", "count", "jwe", "createdAt"], [{ id: randomUUID(), batchId, chunk, count: out.length, jwe, createdAt: new Date() }]);
 }

@@ -1,8 +1,10 @@
 /**
  * The issuing worker: draws a chunk's numbers (row ids, serials, secrets), computes the secrets'
- * HMACs, signs the QR codes (the whole JWS, not only the signature) and seals the chunk's delivery
- * envelope (JWE) in a `worker_thread`, so the main thread of bulk issuance only writes SQL. One worker by default (`VOUCHER_ISSUE_WORKERS`): on
- * two cores, the main thread writing and one worker preparing the next chunk keep both busy.
+ * HMACs and signs the QR codes (the whole JWS, not only the signature) in a `worker_thread`, so the
+ * main thread of bulk issuance mostly writes SQL (the chunk's delivery envelope, one JWE per chunk, is
+ * sealed there with jose: a hand-made JWE here would have been crypto code of our own for ~2 ms a
+ * chunk). One worker by default (`VOUCHER_ISSUE_WORKERS`): on two cores, the main thread writing and
+ * one worker preparing the next chunk keep both busy.
  *
  * The worker's source is plain JavaScript in a string (node:crypto only), so it runs the same from
  * the TypeScript sources (tests, benchmark) and from the build. Its rules are those of
@@ -37,14 +39,12 @@ export interface PreparedNumbers {
   /** 32 bytes per voucher: HMAC-SHA256(pepper, secret). */
   hashes: Buffer;
   qrs: string[];
-  /** When a delivery key was given: the JWE of all these vouchers as issued (see bulk-issue.service.ts `deliver`). */
-  envelope: string | null;
 }
 
 const WORKER_SOURCE = String.raw`
 "use strict";
 const { parentPort } = require("node:worker_threads");
-const { createCipheriv, createHash, createHmac, createPrivateKey, createPublicKey, diffieHellman, generateKeyPairSync, randomBytes, randomFillSync, sign } = require("node:crypto");
+const { createHmac, createPrivateKey, randomFillSync, sign } = require("node:crypto");
 
 const pool = Buffer.alloc(65536);
 let pos = pool.length;
@@ -95,28 +95,6 @@ function signerOf(key) {
   }
   return s;
 }
-const b64u = (buf) => Buffer.from(buf).toString("base64url");
-const u32 = (n) => { const b = Buffer.alloc(4); b.writeUInt32BE(n); return b; };
-// A compact JWE, ECDH-ES+A256KW / A256GCM (RFC 7516, RFC 7518 4.6 and 5.3), as jose's CompactEncrypt
-// writes it: an ephemeral P-256 key, Concat KDF (SHA-256) for the key-wrapping key, AES key wrap of a
-// random content key, AES-256-GCM with the protected header as additional data.
-function sealJwe(recipientJwk, plaintext) {
-  const recipient = createPublicKey({ key: recipientJwk, format: "jwk" });
-  const eph = generateKeyPairSync("ec", { namedCurve: "P-256" });
-  const z = diffieHellman({ privateKey: eph.privateKey, publicKey: recipient });
-  const alg = Buffer.from("ECDH-ES+A256KW");
-  const kek = createHash("sha256").update(Buffer.concat([u32(1), z, u32(alg.length), alg, u32(0), u32(0), u32(256)])).digest();
-  const cek = randomBytes(32);
-  const wrap = createCipheriv("id-aes256-wrap", kek, Buffer.from("A6A6A6A6A6A6A6A6", "hex"));
-  const encryptedKey = Buffer.concat([wrap.update(cek), wrap.final()]);
-  const { kty, crv, x, y } = eph.publicKey.export({ format: "jwk" });
-  const header = b64u(JSON.stringify({ alg: "ECDH-ES+A256KW", enc: "A256GCM", cty: "application/json", epk: { x, crv, kty, y } }));
-  const iv = randomBytes(12);
-  const gcm = createCipheriv("aes-256-gcm", cek, iv);
-  gcm.setAAD(Buffer.from(header, "ascii"));
-  const ciphertext = Buffer.concat([gcm.update(plaintext), gcm.final()]);
-  return header + "." + b64u(encryptedKey) + "." + b64u(iv) + "." + b64u(ciphertext) + "." + b64u(gcm.getAuthTag());
-}
 function prepare(task) {
   const n = task.facts.length;
   const signer = signerOf(task.key);
@@ -144,15 +122,7 @@ function prepare(task) {
     secrets[i] = secret;
     qrs[i] = input + "." + signature.toString("base64url");
   }
-  // The delivery envelope, sealed here for the case where every instruction is issued (the usual
-  // one); the writer seals another on its own thread if some were issued before.
-  let envelope = null;
-  if (task.deliveryKey) {
-    const out = [];
-    for (let i = 0; i < n; i++) out.push({ instructionId: task.instructionIds[i], serialNumber: serials[i], secret: secrets[i], qr: qrs[i], alreadyIssued: false });
-    envelope = sealJwe(task.deliveryKey, Buffer.from(JSON.stringify(out)));
-  }
-  return { ids, serials, secrets, hashes, qrs, envelope };
+  return { ids, serials, secrets, hashes, qrs };
 }
 // Tests: make the next task die with its worker (crash) or fail inside it (fail).
 let sabotage = null;
@@ -244,17 +214,9 @@ function send(message: Record<string, unknown>): Promise<PreparedNumbers> {
   return new Promise((resolve, reject) => pick().post(id, message, { resolve, reject }));
 }
 
-/**
- * Numbers, hashes and signed QR codes for `facts.length` vouchers, computed in the worker; with a
- * delivery key (and the instruction ids), also the delivery envelope of them all.
- */
-export function prepareNumbers(
-  key: SigningKey,
-  pepper: string,
-  facts: QrFacts[],
-  delivery?: { deliveryKey: Record<string, unknown>; instructionIds: string[] },
-): Promise<PreparedNumbers> {
-  return send({ key: { kid: key.kid, jwk: key.privateJwk as unknown as JsonWebKey }, pepper, facts, ...(delivery ?? {}) });
+/** Numbers, hashes and signed QR codes for `facts.length` vouchers, computed in the worker. */
+export function prepareNumbers(key: SigningKey, pepper: string, facts: QrFacts[]): Promise<PreparedNumbers> {
+  return send({ key: { kid: key.kid, jwk: key.privateJwk as unknown as JsonWebKey }, pepper, facts });
 }
 
 /** Tests: the next task dies with its worker (`crash`) or fails inside it (`fail`: the message). */
