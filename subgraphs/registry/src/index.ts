@@ -20,7 +20,7 @@ import { importJob } from "./services/import/import.service";
 export { Registrant, RegistrantKind } from "./entities/registrant.entity";
 export { scorePair, pairsInMemory } from "./services/dedup.service";
 export { registrantKeys } from "./services/normalize";
-export { bulkSql } from "./services/bulk-sql";
+export { bulkSql, bulkSqlTimings } from "./services/bulk-sql";
 export { timeOrderedId } from "./services/ids";
 export { DEFAULT_DEDUP } from "./services/settings.service";
 export type { OdkMapping } from "./services/import/mapping";

@@ -28,10 +28,13 @@ describe("name blocks as birth-date ranges (b:<code>:<date> keys)", () => {
     }
   });
 
-  it("keys an individual's name tokens with the birth date (one key per token, none without a date)", () => {
+  it("keys an individual's name tokens with the birth date and the other token's first letter (none without a date)", () => {
     const keys = registrantKeys({ kind: "INDIVIDUAL", givenName: "Amina", familyName: "Otieno", birthDate: "1990-04-02" });
-    expect(keys.filter((k) => k.startsWith("b:")).sort()).toEqual(["b:AMN:1990-04-02", "b:ATN:1990-04-02"]);
-    expect(keys.some((k) => k.startsWith("n:"))).toBe(false);
+    expect(keys.filter((k) => k.startsWith("b:")).sort()).toEqual(["b:AMN:O:1990-04-02", "b:AMN:o:1990-04-02", "b:ATN:A:1990-04-02", "b:ATN:a:1990-04-02"]);
+    // Swapped names hold the same keys; a single token keeps an empty letter.
+    expect(registrantKeys({ kind: "INDIVIDUAL", givenName: "Otieno", familyName: "Amina", birthDate: "1990-04-02" }).filter((k) => k.startsWith("b:")).sort()).toEqual(["b:AMN:O:1990-04-02", "b:AMN:o:1990-04-02", "b:ATN:A:1990-04-02", "b:ATN:a:1990-04-02"]);
+    expect(registrantKeys({ kind: "INDIVIDUAL", givenName: "Wanjiru", birthDate: "1990-04-02" }).filter((k) => k.startsWith("b:"))).toEqual(["b:WNJR::1990-04-02"]);
+    expect(keys.some((k) => /^[nt]:/.test(k))).toBe(false);
     expect(registrantKeys({ kind: "INDIVIDUAL", givenName: "Amina", familyName: "Otieno" }).some((k) => k.startsWith("b:"))).toBe(false);
   });
 
@@ -84,26 +87,77 @@ describe("deduplication through key ranges", () => {
     expect(stored).toEqual(expected);
   });
 
-  it("the key migration turns n:<code>:<bucket> keys into b:<code>:<birth date> and drops them", async () => {
-    const r = dataOf(
-      await sg.request(`mutation { createRegistrant(input: { kind: INDIVIDUAL, givenName: "Zawadi", familyName: "Mwangi", birthDate: "1984-06-30" }) { id } }`, {}, registrar),
-    ).createRegistrant;
+  it("the key migration rebuilds b:<code>:<date> keys as b:<code>:<letter>:<date> and drops t: keys", async () => {
+    const people = [
+      { givenName: "Zawadi", familyName: "Mwangi", birthDate: "1984-06-30" },
+      { givenName: "Kiprono", familyName: null, birthDate: "1971-02-03" },
+      { givenName: "Achieng", familyName: "Odhiambo", otherNames: "Grace", birthDate: "1999-11-12" },
+    ];
     const em = sg.orm.em.fork();
     const pg = !!process.env.DATABASE_URL;
     const keyTable = pg ? '"registry"."registrant_key"' : "registrant_key";
-    // The keys as the previous version wrote them.
-    await em.getConnection().execute(`delete from ${keyTable} where registrant_id = ? and key like 'b:%'`, [r.id]);
-    const codes = registrantKeys({ kind: "INDIVIDUAL", givenName: "Zawadi", familyName: "Mwangi" }).filter((k) => k.startsWith("p:")).map((k) => k.slice(2));
-    for (const key of codes.flatMap((c) => dateBuckets("1984-06-30").map((b) => `n:${c}:${b}`))) await em.getConnection().execute(`insert into ${keyTable} (key, registrant_id) values (?, ?)`, [key, r.id]);
+    const ids: string[] = [];
+    for (const p of people) {
+      const r = dataOf(await sg.request(`mutation ($i: CreateRegistrantInput!) { createRegistrant(input: $i) { id } }`, { i: { kind: "INDIVIDUAL", ...p } }, registrar)).createRegistrant;
+      ids.push(r.id);
+      // The keys as the previous version wrote them: one b:<code>:<date> per token, t:<token> keys.
+      await em.getConnection().execute(`delete from ${keyTable} where registrant_id = ? and key like 'b:%'`, [r.id]);
+      const codes = registrantKeys({ kind: "INDIVIDUAL", ...p }).filter((k) => k.startsWith("p:")).map((k) => k.slice(2));
+      for (const key of [...codes.map((c) => `b:${c}:${p.birthDate}`), "t:zawadi"]) await em.getConnection().execute(`insert into ${keyTable} (key, registrant_id) values (?, ?)`, [key, r.id]);
+    }
     const list = pg ? postgresql : sqlite;
     const latest = list.at(-1)!;
     const migration = new (latest.class as unknown as new (...a: unknown[]) => { up(): Promise<void>; getQueries(): string[] })(em.getDriver(), sg.orm.config);
     await migration.up();
     for (const q of migration.getQueries()) await em.getConnection().execute(String(q));
-    const keys = ((await em.getConnection().execute(`select key from ${keyTable} where registrant_id = ? order by key`, [r.id])) as { key: string }[]).map((k) => k.key);
-    const expected = registrantKeys({ kind: "INDIVIDUAL", givenName: "Zawadi", familyName: "Mwangi", birthDate: "1984-06-30" }).filter((k) => k.startsWith("b:")).sort();
-    expect(expected).toHaveLength(2);
-    expect(keys.filter((k) => /^[bn]:/.test(k))).toEqual(expected);
+    for (const [i, p] of people.entries()) {
+      const keys = ((await em.getConnection().execute(`select key from ${keyTable} where registrant_id = ? order by key`, [ids[i]])) as { key: string }[]).map((k) => k.key);
+      const expected = registrantKeys({ kind: "INDIVIDUAL", ...p }).sort();
+      expect(expected.filter((k) => k.startsWith("b:")).length).toBe([4, 1, 12][i]); // 3 tokens: 6 ordered pairs, first and last letter each
+      expect(keys).toEqual(expected);
+    }
+  });
+});
+
+describe("key rows follow every change exactly (deleted by primary key, no registrant_id index)", () => {
+  let sg: TestSubgraph;
+  beforeAll(async () => {
+    sg = await startTestSubgraph(subgraph);
+  });
+  afterAll(() => sg.stop());
+
+  it("after an update, a re-import and a merge, a registrant's key rows are exactly registrantKeys of its values", async () => {
+    const pg = !!process.env.DATABASE_URL;
+    const schema = pg ? '"registry".' : "";
+    const em = () => sg.orm.em.fork();
+    const stored = async (id: string) => ((await em().getConnection().execute(`select key from ${schema}registrant_key where registrant_id = ? order by key`, [id])) as { key: string }[]).map((k) => k.key);
+    const expected = async (id: string) => {
+      const [r] = (await em().getConnection().execute(`select * from ${schema}registrant where id = ?`, [id])) as Record<string, string | null>[];
+      return registrantKeys({ kind: r!.kind as "INDIVIDUAL", givenName: r!.given_name, familyName: r!.family_name, otherNames: r!.other_names, birthDate: r!.birth_date, adminAreaCode: r!.admin_area_code, adminAreaPath: r!.admin_area_path, primaryPhone: r!.primary_phone }).sort();
+    };
+    const a = dataOf(await sg.request(`mutation { createRegistrant(input: { kind: INDIVIDUAL, givenName: "Baraka", familyName: "Njoroge", birthDate: "1988-02-11", adminAreaCode: "KE-047", phones: ["+254712300001"] }) { id } }`, {}, registrar)).createRegistrant.id;
+    dataOf(await sg.request(`mutation ($id: ID!) { updateRegistrant(id: $id, input: { familyName: "Kariuki", birthDate: "1989-03-12", phones: ["+254712300002"] }) { id } }`, { id: a }, registrar));
+    expect(await stored(a)).toEqual(await expected(a));
+    expect((await stored(a)).some((k) => k.includes("NJRJ") || k.includes("1988-02-11") || k.includes("300001"))).toBe(false);
+
+    // An import re-delivering a submission with new values rewrites its keys.
+    const importRows = async (rows: object[]) => {
+      const imp = dataOf(await sg.request(`mutation ($rows: JSON!) { importRegistrantsJson(rows: $rows) { id } }`, { rows }, registrar)).importRegistrantsJson;
+      const row = (await em().findOneOrFail("RegistryImport", imp.id)) as { jobId: string };
+      await sg.jobs.waitFor(row.jobId, 60_000);
+    };
+    await importRows([{ source_id: "k-1", given_name: "Baraka", family_name: "Kariuki", birth_date: "1989-03-12", admin_area_code: "KE-047" }]);
+    const [{ id: b }] = (await em().getConnection().execute(`select id from ${schema}registrant where source_id = 'k-1'`)) as { id: string }[];
+    await importRows([{ source_id: "k-1", given_name: "Barack", family_name: "Kariuki", birth_date: "1989-03-13", admin_area_code: "KE-048" }]);
+    expect(await stored(b!)).toEqual(await expected(b!));
+    expect((await stored(b!)).some((k) => k.includes("KE-047"))).toBe(false);
+
+    // Merge: the absorbed registrant keeps no key rows, the survivor holds its own (filled) values' keys.
+    const [cand] = (await em().getConnection().execute(`select id, registrant_a, registrant_b from ${schema}dedup_candidate where (registrant_a = ? and registrant_b = ?) or (registrant_a = ? and registrant_b = ?)`, [a, b, b, a])) as { id: string }[];
+    expect(cand).toBeDefined();
+    dataOf(await sg.request(`mutation ($id: ID!, $s: ID) { mergeDuplicate(candidateId: $id, survivorId: $s) { status } }`, { id: cand!.id, s: a }, registrar));
+    expect(await stored(b!)).toEqual([]);
+    expect(await stored(a)).toEqual(await expected(a));
   });
 });
 

@@ -130,8 +130,12 @@ describe("registry: model, validation, search, imports, dedup", () => {
     expect(first).toMatchObject({ failedRows: 6, created: 3 }); // household + 2 people
     const second = await run();
     expect(second).toMatchObject({ created: 0, failedRows: 6 });
-    const found = dataOf(await sg.request(`{ registrants(filter: { identifierType: "NATIONAL_ID", identifierValue: "20000001" }) { totalCount nodes { givenName sourceId memberships { role } } } }`, {}, registrar)).registrants;
-    expect(found).toEqual({ totalCount: 1, nodes: [{ givenName: "Juma", sourceId: "c1", memberships: [{ role: "HEAD" }] }] });
+    const found = dataOf(await sg.request(`{ registrants(filter: { identifierType: "NATIONAL_ID", identifierValue: "20000001" }) { totalCount nodes { givenName sourceId memberships { role } history { action changes } } } }`, {}, registrar)).registrants;
+    expect(found).toMatchObject({ totalCount: 1, nodes: [{ givenName: "Juma", sourceId: "c1", memberships: [{ role: "HEAD" }] }] });
+    // One audit line for the imported member: its creation, with the membership it was created into.
+    expect(found.nodes[0].history.map((h: any) => h.action)).toEqual(["registrant.create"]);
+    expect(found.nodes[0].history[0].changes).toMatchObject({ source: "CSV", sourceId: "c1", givenName: "Juma", membership: { role: "HEAD" } });
+    expect(found.nodes[0].history[0].changes.membership.groupId).toEqual(expect.any(String));
     expect(await sg.orm.em.fork().count("Registrant", { source: "CSV" })).toBe(3);
   });
 
@@ -152,6 +156,10 @@ describe("registry: model, validation, search, imports, dedup", () => {
     expect(fuzzy.nodes).toContainEqual({ givenName: "Amina", familyName: "Odhiambo" });
     const exact = dataOf(await sg.request(`{ registrants(filter: { name: "Odiambo", fuzzy: false }) { totalCount } }`, {}, registrar)).registrants;
     expect(exact.totalCount).toBe(0);
+    const exactHit = dataOf(await sg.request(`{ registrants(filter: { name: "odhiambo AMINA", fuzzy: false }) { nodes { givenName familyName } } }`, {}, registrar)).registrants;
+    expect(exactHit.nodes).toContainEqual({ givenName: "Amina", familyName: "Odhiambo" });
+    // Same phonetic code as "Amina", another spelling: found fuzzily, not exactly.
+    expect(dataOf(await sg.request(`{ registrants(filter: { name: "Odhiambo Aminah", fuzzy: false }) { totalCount } }`, {}, registrar)).registrants.totalCount).toBe(0);
     const area = dataOf(await sg.request(`{ registrants(filter: { adminArea: "KE-099" }) { nodes { givenName adminAreaCode } } }`, {}, registrar)).registrants;
     expect(area.nodes).toEqual([{ givenName: "Amina", adminAreaCode: "KE-099-02" }]);
     const ages = dataOf(await sg.request(`{ registrants(first: 1000, filter: { ageMin: 30, ageMax: 40, kind: INDIVIDUAL }) { nodes { birthDate } } }`, {}, registrar)).registrants.nodes;

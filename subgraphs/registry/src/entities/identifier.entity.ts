@@ -23,7 +23,6 @@ export class IdType {
 @Entity({ tableName: "identifier" })
 @Unique({ properties: ["type", "value"] })
 @Unique({ properties: ["registrantId", "type"] })
-@Index({ properties: ["registrantId"] })
 @Index({ properties: ["value"] })
 @ObjectType({ description: "A typed identifier of a registrant." })
 export class Identifier {

@@ -45,9 +45,9 @@ const PERSONAL = "Personal data: needs personal_data:read.";
 @Entity({ tableName: "registrant" })
 @Index({ properties: ["createdAt", "id"] })
 @Index({ properties: ["nameSort", "id"] })
-@Index({ properties: ["adminAreaPath"] })
 @Index({ properties: ["birthDate"] })
-@Index({ properties: ["primaryPhone"] })
+// Every index here is a random B-tree entry each import pays for: only those a query reads (areas
+// and phones are found through registrant_key, see registrant-key.entity.ts).
 @Unique({ properties: ["source", "sourceId"] })
 @ObjectType({ description: "A person (INDIVIDUAL) or a group such as a household (GROUP)." })
 @Directive('@key(fields: "id")')

@@ -41,6 +41,25 @@ function numbered(sql: string): string {
   return sql.replace(/\?/g, () => `$${++n}`);
 }
 
+/**
+ * Per-statement timing for benchmarks (`BULK_SQL_TIMING=1`): total milliseconds and calls per
+ * statement shape (multi-row VALUES folded), read with `bulkSqlTimings()`. Off: one boolean test.
+ */
+const TIMING = process.env.BULK_SQL_TIMING === "1";
+const timings = new Map<string, { calls: number; ms: number }>();
+export function bulkSqlTimings(): { statement: string; calls: number; ms: number }[] {
+  return [...timings].map(([statement, t]) => ({ statement, calls: t.calls, ms: Math.round(t.ms) })).sort((a, b) => b.ms - a.ms);
+}
+function timed<T>(sql: string, run: () => Promise<T>): Promise<T> {
+  const started = process.hrtime.bigint();
+  return run().finally(() => {
+    const shape = sql.replace(/\((\?, )*\?\)(, \((\?, )*\?\))+/g, "(?, ...), ...").slice(0, 120);
+    const t = timings.get(shape) ?? timings.set(shape, { calls: 0, ms: 0 }).get(shape)!;
+    t.calls++;
+    t.ms += Number(process.hrtime.bigint() - started) / 1e6;
+  });
+}
+
 /** Bound parameters per statement: under SQLite's 32,766 and PostgreSQL's 65,535. */
 const MAX_PARAMS = 30_000;
 
@@ -56,7 +75,10 @@ export function bulkSql(em: EntityManager) {
   let conn: Promise<unknown> | null = null;
   const driver = () => (conn ??= ctx?.client?.acquireConnection ? ctx.client.acquireConnection() : Promise.resolve(null));
 
-  async function exec<T>(sql: string, params: unknown[], method: "all" | "run", reuse = true): Promise<T[]> {
+  function exec<T>(sql: string, params: unknown[], method: "all" | "run", reuse = true): Promise<T[]> {
+    return TIMING ? timed(sql, () => execNow<T>(sql, params, method, reuse)) : execNow<T>(sql, params, method, reuse);
+  }
+  async function execNow<T>(sql: string, params: unknown[], method: "all" | "run", reuse: boolean): Promise<T[]> {
     const c = await driver();
     if (!c) return (await em.getConnection().execute(sql, params, method, ctx)) as T[];
     if (pg) return (await (c as PgConnection).query({ text: numbered(sql), values: params })).rows as T[];

@@ -12,10 +12,10 @@ import { FinancialAddress } from "../entities/financial-address.entity";
 import { Identifier } from "../entities/identifier.entity";
 import { GroupMembership } from "../entities/membership.entity";
 import { Registrant, RegistrantKind, RegistrantStatus } from "../entities/registrant.entity";
-import { RegistrantKey } from "../entities/registrant-key.entity";
 import { bulkSql } from "./bulk-sql";
+import { deleteRegistrantKeys, insertRegistrantKeys, keySourceOf } from "./keys";
 import { timeOrderedId } from "./ids";
-import { blockDateRange, dateBuckets, isBlockingKey, nameTokens, parseBirthKey, registrantKeys, tokenSetSimilarity } from "./normalize";
+import { blockDateRange, CODE_LETTERS, dateBuckets, isBlockingKey, nameTokens, parseBirthKey, registrantKeys, tokenSetSimilarity } from "./normalize";
 import type { DedupConfig } from "./settings.service";
 
 export interface Comparable {
@@ -112,26 +112,43 @@ export function scorePairAbove(a: Comparable, b: Comparable, cfg: DedupConfig, f
 /** Blocks larger than this are too common to be useful (e.g. one phonetic code + year in a city). */
 export const MAX_BLOCK = 500;
 
+/**
+ * The name blocks a `b:` key's holder is compared in: its code and letter; for a single-token name
+ * (empty letter), its code with every first letter; a first-letter key also meets the single-token
+ * names of its code (`b:<code>::…`). Last-letter keys (lower case) meet only their own block.
+ */
+function nameBlocksOf(code: string, letter: string): string[] {
+  if (!letter) return [`${code}:`, ...CODE_LETTERS.map((l) => `${code}:${l}`)];
+  return letter === letter.toUpperCase() ? [`${code}:${letter}`, `${code}:`] : [`${code}:${letter}`];
+}
+
 /** Candidate pairs among `items`, compared only within shared blocks: never every pair. */
 export function pairsInMemory(items: (Comparable & { keys: string[] })[], cfg: DedupConfig) {
-  const blocks = new Map<string, number[]>();
+  // Block -> members; a name block also records whether the member holds it itself (`own`) or only
+  // reaches it (a single-token name reaching every letter, a two-token name reaching single tokens):
+  // a pair shares a block when at least one of the two holds it.
+  const blocks = new Map<string, { i: number; own: boolean }[]>();
+  const add = (block: string, i: number, own: boolean) => (blocks.get(block) ?? blocks.set(block, []).get(block)!).push({ i, own });
   items.forEach((it, i) => {
     for (const k of it.keys) {
       if (!isBlockingKey(k)) continue;
       // A name-and-birth-date key blocks with the same code in either 365-day bucket of the date.
       const b = parseBirthKey(k);
-      for (const block of b ? dateBuckets(b.birthDate).map((bucket) => `n:${b.code}:${bucket}`) : [k]) (blocks.get(block) ?? blocks.set(block, []).get(block)!).push(i);
+      if (!b) add(k, i, true);
+      else for (const bucket of dateBuckets(b.birthDate)) nameBlocksOf(b.code, b.letter).forEach((nb, j) => add(`n:${nb}:${bucket}`, i, j === 0));
     }
   });
   const seen = new Set<string>();
   const out: { a: string; b: string; score: number; reasons: string[] }[] = [];
   let comparisons = 0;
   for (const members of blocks.values()) {
-    if (members.length < 2 || members.length > MAX_BLOCK) continue;
+    if (members.length < 2 || members.filter((m) => m.own).length > MAX_BLOCK) continue;
     for (let x = 0; x < members.length; x++) {
       for (let y = x + 1; y < members.length; y++) {
-        const A = items[members[x]!]!;
-        const B = items[members[y]!]!;
+        if (!members[x]!.own && !members[y]!.own) continue;
+        const A = items[members[x]!.i]!;
+        const B = items[members[y]!.i]!;
+        if (A.id === B.id) continue;
         const key = A.id < B.id ? `${A.id}|${B.id}` : `${B.id}|${A.id}`;
         if (seen.has(key)) continue;
         seen.add(key);
@@ -150,7 +167,7 @@ function slices<T>(xs: T[], n: number): T[][] {
   return out;
 }
 
-type PartnerRow = { t: number | string; id: string; kind: string | null; status: string | null; given_name: string | null; family_name: string | null; other_names: string | null; birth_date: string | null; primary_phone: string | null; admin_area_code: string | null };
+type PartnerRow = { t: number | string; block: number | string | null; id: string; kind: string | null; status: string | null; given_name: string | null; family_name: string | null; other_names: string | null; birth_date: string | null; primary_phone: string | null; admin_area_code: string | null };
 
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
@@ -188,15 +205,16 @@ function dateWindow(birthDate: string | null | undefined, minSimilarity: number)
 type Probe = { sid: string; klo: string; khi: string; lo: string | null; hi: string | null; sw: string | null; capped: boolean };
 
 /**
- * The probes of one subject. A `b:<code>:<date>` key reads the same code with the birth dates that
- * share a 365-day bucket with the subject's (the block), narrowed to the window the weights allow,
- * plus the day/month-swapped date when it lies in the block: the exact partners the former
- * `n:<code>:<bucket>` keys led to, without reading the rest of the block. `d:` and `ph:` keys are
- * read whole and filtered on the partner's birth date.
+ * The probes of one subject. A `b:<code>:<letter>:<date>` key reads its name blocks (`nameBlocksOf`)
+ * with the birth dates that share a 365-day bucket with the subject's, narrowed to the window the
+ * weights allow, plus the day/month-swapped date when it lies in the bucket: the exact partners the
+ * in-memory blocks lead to, without reading the rest of the block. `d:` and `ph:` keys are read
+ * whole and filtered on the partner's birth date.
  */
 function probesOf(s: DedupSubject, minSim: number, usableExact: Set<string>): Probe[] {
   const [lo, hi, sw] = dateWindow(s.birthDate, minSim);
   const out: Probe[] = [];
+  const ranges = new Set<string>();
   for (const k of new Set(s.keys)) {
     const b = parseBirthKey(k);
     if (!b) {
@@ -207,8 +225,13 @@ function probesOf(s: DedupSubject, minSim: number, usableExact: Set<string>): Pr
     if (!block) continue;
     const from = lo && lo > block[0] ? lo : block[0];
     const to = hi && hi < block[1] ? hi : block[1];
-    if (from <= to) out.push({ sid: s.id, klo: `b:${b.code}:${from}`, khi: `b:${b.code}:${to}`, lo: null, hi: null, sw: null, capped: true });
-    if (sw && sw >= block[0] && sw <= block[1] && (sw < from || sw > to)) out.push({ sid: s.id, klo: `b:${b.code}:${sw}`, khi: `b:${b.code}:${sw}`, lo: null, hi: null, sw: null, capped: true });
+    for (const nb of nameBlocksOf(b.code, b.letter)) {
+      // Two keys of one subject reach the same single-token block: read it once.
+      if (ranges.has(nb)) continue;
+      ranges.add(nb);
+      if (from <= to) out.push({ sid: s.id, klo: `b:${nb}:${from}`, khi: `b:${nb}:${to}`, lo: null, hi: null, sw: null, capped: true });
+      if (sw && sw >= block[0] && sw <= block[1] && (sw < from || sw > to)) out.push({ sid: s.id, klo: `b:${nb}:${sw}`, khi: `b:${nb}:${sw}`, lo: null, hi: null, sw: null, capped: true });
+    }
   }
   return out;
 }
@@ -230,8 +253,11 @@ export async function findCandidatesFor(em: EntityManager, subjects: DedupSubjec
   const sql = bulkSql(em);
   const exactKeys = [...new Set(subjects.flatMap((s) => s.keys.filter((k) => isBlockingKey(k) && !k.startsWith("b:"))))];
   // 1. Exact block sizes (index only): a block larger than MAX_BLOCK is too common to tell anything.
-  const usable = new Set<string>();
-  for (const part of slices(exactKeys, 5000)) {
+  // PostgreSQL counts each probe's key rows in the partner read instead (below): its count here
+  // visited the heap for every key row written moments ago (not yet all-visible), 126 s of a
+  // 100,000-submission import.
+  const usable = new Set<string>(sql.pg ? exactKeys : []);
+  for (const part of sql.pg ? [] : slices(exactKeys, 5000)) {
     const rows = await sql.all<{ key: string; c: number | string }>(`select key, count(*) as c from ${sql.table("registrant_key")} where key in (${sql.jsonList}) group by key`, [JSON.stringify(part)]);
     for (const r of rows) if (Number(r.c) <= MAX_BLOCK) usable.add(r.key);
   }
@@ -247,8 +273,9 @@ export async function findCandidatesFor(em: EntityManager, subjects: DedupSubjec
   // cannot estimate a range bound that comes from a JSON parameter (it guesses a third of the
   // index) and would hash-join a full scan of the registry per chunk: LATERAL ... OFFSET 0 keeps
   // the nested index loop, and JIT (triggered by those estimates) is off for the transaction.
+  // On PostgreSQL each probe reads at most MAX_BLOCK + 1 key rows and says how many it read (`block`).
   const partnerJoin = sql.pg
-    ? `cross join lateral (select k.registrant_id from ${sql.table("registrant_key")} k where k.key >= s.klo and k.key <= s.khi and k.registrant_id <> s.sid offset 0) k ` +
+    ? `cross join lateral (select k1.registrant_id, count(*) over () as block from (select k.registrant_id from ${sql.table("registrant_key")} k where k.key >= s.klo and k.key <= s.khi and k.registrant_id <> s.sid limit ${MAX_BLOCK + 1}) k1) k ` +
       `cross join lateral (select * from ${sql.table("registrant")} r0 where r0.id = k.registrant_id offset 0) r`
     : `join ${sql.table("registrant_key")} k on k.key >= s.klo and k.key <= s.khi and k.registrant_id <> s.sid join ${sql.table("registrant")} r on r.id = k.registrant_id`;
   if (sql.pg) await sql.run("set local jit = off");
@@ -259,7 +286,7 @@ export async function findCandidatesFor(em: EntityManager, subjects: DedupSubjec
   for (let from = 0; from < probes.length; from += PROBES_PER_STATEMENT) {
     const part = probes.slice(from, from + PROBES_PER_STATEMENT);
     const rows = await sql.all<PartnerRow>(
-      `select s.t, r.id, r.kind, r.status, r.given_name, r.family_name, r.other_names, r.birth_date, r.primary_phone, r.admin_area_code from (${probeRows}) s ${partnerJoin} ` +
+      `select s.t, ${sql.pg ? "k.block" : "null as block"}, r.id, r.kind, r.status, r.given_name, r.family_name, r.other_names, r.birth_date, r.primary_phone, r.admin_area_code from (${probeRows}) s ${partnerJoin} ` +
         `where (s.lo is null or r.birth_date is null or (r.birth_date >= s.lo and r.birth_date <= s.hi) or r.birth_date = s.sw)`,
       [JSON.stringify(part.map((p, i) => [from + i, p.klo, p.khi, p.lo, p.hi, p.sw, p.sid]))],
     );
@@ -272,6 +299,7 @@ export async function findCandidatesFor(em: EntityManager, subjects: DedupSubjec
       const probe = probes[t]!;
       // A name block this crowded even within the birth-date window tells nothing (see MAX_BLOCK).
       if (probe.capped && found.length > MAX_BLOCK) continue;
+      if (found.some((r) => Number(r.block) > MAX_BLOCK)) continue;
       const mine = partnersOf.get(probe.sid) ?? partnersOf.set(probe.sid, new Set()).get(probe.sid)!;
       for (const r of found) {
         const id = String(r.id);
@@ -337,6 +365,8 @@ export async function mergeCandidate(em: EntityManager, actor: AuditActor, candi
       tx.find(GroupMembership, { individualId: dropId, endDate: null }),
       tx.find(GroupMembership, { individualId: keepId, endDate: null }),
     ]);
+    // The stored keys come from the values as they are now (see keys.ts).
+    const keysBefore = { keep: keySourceOf(keep), drop: keySourceOf(drop) };
     const keepTypes = new Set(keepIds.map((i) => i.type));
     const moved: Record<string, unknown> = { identifiers: [], financialAddresses: dropFas.length, memberships: 0 };
     for (const id of dropIds) {
@@ -364,9 +394,8 @@ export async function mergeCandidate(em: EntityManager, actor: AuditActor, candi
     drop.mergedIntoId = keepId;
     c.status = DedupStatus.CONFIRMED;
     c.decidedBy = actor.viewer.sub;
-    await tx.nativeDelete(RegistrantKey, { registrantId: { $in: [dropId, keepId] } });
-    const keepKeys = registrantKeys(keep);
-    if (keepKeys.length) await tx.insertMany(RegistrantKey, keepKeys.map((key) => ({ key, registrantId: keepId })));
+    await deleteRegistrantKeys(tx, [keysBefore.keep, keysBefore.drop]);
+    await insertRegistrantKeys(tx, [{ id: keepId, keys: registrantKeys(keep) }]);
     await tx.nativeUpdate(
       DedupCandidate,
       { status: DedupStatus.PENDING, id: { $ne: c.id }, $or: [{ registrantA: dropId }, { registrantB: dropId }] },

@@ -116,22 +116,48 @@ export interface KeySource {
   primaryPhone?: string | null;
 }
 
-/** Keys stored in registrant_key: search (t:, p:) and deduplication blocks (b:, d:, ph:). */
+/**
+ * Keys stored in registrant_key: search (p:, a:) and deduplication blocks (b:, d:, ph:).
+ *
+ * An exact-token search needs no key of its own: it reads the token's phonetic key (`p:`) and
+ * checks the token on the registrant's `name_sort` (every key row is an index entry each write pays
+ * for; the former `t:` keys were two of about eleven per person).
+ */
 export function registrantKeys(r: KeySource): string[] {
   const keys = new Set<string>();
   const tokens = r.kind === "GROUP" ? nameTokens(r.groupName) : nameTokens(r.givenName, r.familyName, r.otherNames);
-  for (const t of tokens) {
-    keys.add(`t:${t.slice(0, 60)}`);
-    const code = phonetic(t);
-    if (!code) continue;
-    keys.add(`p:${code}`);
-    if (r.kind === "INDIVIDUAL" && r.birthDate && isIsoDay(r.birthDate)) keys.add(birthKey(code, r.birthDate));
-  }
+  for (const t of tokens) keys.add(`p:${phonetic(t)}`);
+  if (r.kind === "INDIVIDUAL" && r.birthDate && isIsoDay(r.birthDate)) for (const key of birthKeys(tokens, r.birthDate)) keys.add(key);
   if (r.kind === "INDIVIDUAL" && r.birthDate) keys.add(`d:${r.birthDate}:${r.adminAreaCode ?? ""}`.slice(0, 200));
   if (r.primaryPhone) keys.add(`ph:${r.primaryPhone}`);
   for (const area of (r.adminAreaPath ?? "").split("/")) if (area) keys.add(`a:${area}`.slice(0, 200));
   if (r.adminAreaCode) keys.add(`a:${r.adminAreaCode}`.slice(0, 200));
   return [...keys];
+}
+
+/**
+ * The name-and-birth-date blocking keys of an individual: `b:<code>:<letter>:<birth date>`, two per
+ * ordered pair of its distinct name tokens: the code of one with the other's first letter as written
+ * (upper case) and with its last letter (lower case); `b:<code>::<birth date>` for a single-token
+ * name. Two people share a block when one token sounds alike and the other starts, or ends, with the
+ * same letter: one keystroke error in a token changes at most one of its two end letters (a typo in
+ * the first letter changes the token's code too, and the last-letter key still holds the pair).
+ * Swapped names hold the same keys. A single-token name is compared with every first letter
+ * (`findCandidatesFor`). Blocking on the code alone put everyone born within the date window under
+ * the same code in the block: ~31 partners per person at 300,000 people, linear in the registry.
+ */
+export function birthKeys(tokens: string[], iso: string): string[] {
+  const distinct = [...new Set(tokens)].filter((t) => phonetic(t));
+  if (distinct.length === 1) return [birthKey(phonetic(distinct[0]!), "", iso)];
+  const out = new Set<string>();
+  for (const a of distinct) {
+    for (const b of distinct) {
+      if (a === b) continue;
+      out.add(birthKey(phonetic(a), b[0]!.toUpperCase(), iso));
+      out.add(birthKey(phonetic(a), b[b.length - 1]!, iso));
+    }
+  }
+  return [...out];
 }
 
 const DAY_MS = 86_400_000;
@@ -153,20 +179,19 @@ export function dateBuckets(iso: string): string[] {
   return [`y${Math.floor(days / 365)}`, `h${Math.floor((days + 182) / 365)}`];
 }
 
-/**
- * `b:<phonetic code>:<birth date>`, the name-and-birth-date blocking key. ISO dates sort as dates, so
- * "same code, birth date within a window" is one range of the key index: deduplication reads only
- * the block partners it may score, however large the block (`blockDateRange`, `findCandidatesFor`).
- */
-export function birthKey(code: string, iso: string): string {
-  return `b:${code}:${iso}`;
+/** `b:<phonetic code>:<the other token's first (upper case) or last (lower case) letter, or empty>:<birth date>`: ISO dates sort as dates, so "same block, birth date within a window" is one range of the key index. */
+export function birthKey(code: string, letter: string, iso: string): string {
+  return `b:${code}:${letter}:${iso}`;
 }
 
-/** The code and birth date of a `b:` key. */
-export function parseBirthKey(key: string): { code: string; birthDate: string } | null {
-  const m = /^b:([A-Z]+):(\d{4}-\d{2}-\d{2})$/.exec(key);
-  return m ? { code: m[1]!, birthDate: m[2]! } : null;
+/** The code, letter and birth date of a `b:` key. */
+export function parseBirthKey(key: string): { code: string; letter: string; birthDate: string } | null {
+  const m = /^b:([A-Z]+):([A-Za-z]?):(\d{4}-\d{2}-\d{2})$/.exec(key);
+  return m ? { code: m[1]!, letter: m[2]!, birthDate: m[3]! } : null;
 }
+
+/** First letters a `b:` key can hold (name tokens are folded to a-z). */
+export const CODE_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ".split("");
 
 /**
  * The birth dates that share a 365-day bucket (`dateBuckets`) with `iso`: the union of its two

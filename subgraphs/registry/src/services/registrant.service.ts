@@ -11,10 +11,10 @@ import { FinancialAddress } from "../entities/financial-address.entity";
 import { Identifier } from "../entities/identifier.entity";
 import { GroupMembership } from "../entities/membership.entity";
 import { Registrant, RegistrantKind, RegistrationSource, RegistrantStatus } from "../entities/registrant.entity";
-import { RegistrantKey } from "../entities/registrant-key.entity";
 import { bulkSql } from "./bulk-sql";
 import { timeOrderedId } from "./ids";
 import { findCandidatesFor, type DedupSubject } from "./dedup.service";
+import { deleteRegistrantKeys, insertRegistrantKeys, keySourceOf, type Keyed } from "./keys";
 import { nameSortOf, registrantKeys } from "./normalize";
 import { loadValidationContext } from "./settings.service";
 import { toUserError, validateRegistrant, type CleanRegistrant, type FieldIssue, type FinancialAddressData, type RegistrantData } from "./validation";
@@ -140,12 +140,14 @@ export async function writeUnits(em: EntityManager, actor: AuditActor, units: In
     }
   }
   const fasToReplace: string[] = [];
+  const keysBefore = new Map<string, Keyed>(); // registrants changed: what their stored keys come from
 
   // New rows are collected and inserted in bulk (multi-row INSERTs, no unit-of-work bookkeeping);
   // changes to existing rows go through the unit of work. Same transaction either way.
   const now = new Date();
   const bulk = { registrants: [] as Registrant[], identifiers: [] as object[], fas: [] as object[], memberships: [] as GroupMembership[], audits: [] as object[] };
   const createdIds = new Set<string>();
+  const createAudits = new Map<string, { changes: Record<string, unknown> | null }>();
   // The same line kit's audit() writes, for rows inserted in bulk.
   const auditRow = (action: string, entityId: string, changes: Record<string, unknown>) => ({
     id: timeOrderedId(), at: now, ...auditFields(actor, { action, entityType: "Registrant", entityId, changes }),
@@ -214,6 +216,7 @@ export async function writeUnits(em: EntityManager, actor: AuditActor, units: In
         }
         changed = Object.keys(changes).length > 0;
         if (changed) {
+          if (!keysBefore.has(reg.id)) keysBefore.set(reg.id, keySourceOf(reg));
           Object.assign(reg, fields);
           reg.primaryPhone = c.phones[0] ?? null;
           reg.nameSort = nameSortOf(reg);
@@ -239,7 +242,9 @@ export async function writeUnits(em: EntityManager, actor: AuditActor, units: In
         createdIds.add(reg.id);
         for (const idf of c.identifiers) bulk.identifiers.push({ id: timeOrderedId(), registrantId: reg.id, type: idf.type, value: idf.value, createdAt: now });
         for (const fa of c.financialAddresses) bulk.fas.push({ id: timeOrderedId(), registrantId: reg.id, kind: fa.kind, iban: fa.iban ?? null, msisdn: fa.msisdn ?? null, walletId: fa.walletId ?? null, provider: fa.provider ?? null, primary: !!fa.primary, createdAt: now });
-        bulk.audits.push(auditRow("registrant.create", reg.id, { source: src, sourceId: e.sourceId, kind: c.kind, ...fields, identifiers: c.identifiers, financialAddresses: c.financialAddresses.length }));
+        const created = auditRow("registrant.create", reg.id, { source: src, sourceId: e.sourceId, kind: c.kind, ...fields, identifiers: c.identifiers, financialAddresses: c.financialAddresses.length });
+        bulk.audits.push(created);
+        createAudits.set(reg.id, created);
         if (e.sourceId) existing.set(sourceKey(src, e.sourceId), reg);
         res.created++;
       }
@@ -260,7 +265,11 @@ export async function writeUnits(em: EntityManager, actor: AuditActor, units: In
           const nm = { id: timeOrderedId(), groupId, individualId: reg.id, role, startDate: now.toISOString().slice(0, 10), endDate: null, createdAt: now } as GroupMembership;
           bulk.memberships.push(nm);
           current.push(nm);
-          bulk.audits.push(auditRow("registrant.membership.add", reg.id, { groupId, role }));
+          // A member created by this write: its creation line records the membership (one audit
+          // row per new person instead of two; each is an index entry the import pays for).
+          const created = createAudits.get(reg.id);
+          if (created?.changes) created.changes.membership = { groupId, role };
+          else bulk.audits.push(auditRow("registrant.membership.add", reg.id, { groupId, role }));
         }
       }
     }
@@ -305,9 +314,9 @@ export async function writeUnits(em: EntityManager, actor: AuditActor, units: In
   keyed.length = 0;
   keyed.push(...latest.values());
   const changedIds = keyed.map((k) => k.id).filter((id) => !createdIds.has(id));
-  for (const part of slices(changedIds, 2000)) await em.nativeDelete(RegistrantKey, { registrantId: { $in: part } });
-  // About ten key rows per registrant.
-  await sql.insert("registrant_key", ["key", "registrant_id"], keyed.flatMap((k) => k.keys.map((key) => [key, k.id])), { rowsPerStatement: 2000 });
+  await deleteRegistrantKeys(em, changedIds.map((id) => keysBefore.get(id)!));
+  // About nine key rows per registrant.
+  await insertRegistrantKeys(em, keyed);
   if (opts.dedup ?? vc.dedup.onImport) {
     const individuals = keyed.filter((k) => k.individual);
     if (individuals.length) {
@@ -362,6 +371,7 @@ export async function updateRegistrant(em: EntityManager, actor: AuditActor, id:
     if (patch.adminAreaCode !== undefined && patch.adminAreaPath === undefined) merged.adminAreaPath = null;
     const { value, issues } = validateRegistrant({ ...merged, identifiers: [], financialAddresses: [] }, vc);
     if (!value) throw toUserError(issues);
+    const before = keySourceOf(reg);
     const changes: Record<string, { from: unknown; to: unknown }> = {};
     for (const f of TRACKED) {
       const to = value[f];
@@ -375,9 +385,9 @@ export async function updateRegistrant(em: EntityManager, actor: AuditActor, id:
     reg.nameSort = nameSortOf(reg);
     audit(tx, actor, { action: "registrant.update", entityType: "Registrant", entityId: reg.id, changes });
     await tx.flush();
-    await tx.nativeDelete(RegistrantKey, { registrantId: reg.id });
+    await deleteRegistrantKeys(tx, [before]);
     const keys = registrantKeys(reg);
-    if (keys.length) await tx.insertMany(RegistrantKey, keys.map((key) => ({ key, registrantId: reg.id })));
+    await insertRegistrantKeys(tx, [{ id: reg.id, keys }]);
     if (reg.kind === RegistrantKind.INDIVIDUAL) await findCandidatesFor(tx, [{ ...dedupSubject(reg), keys }], vc.dedup);
     return reg;
   });

@@ -118,7 +118,7 @@ export function buildWhere(em: CoreEntityManager, filter: SearchFilter | null | 
   if (f.name) {
     const tokens = [...new Set(nameTokens(f.name))].slice(0, 6);
     if (!tokens.length) throw badInput("name has no letters", "filter.name");
-    const keys = [...new Set(tokens.map((t) => (f.fuzzy === false ? `t:${t}` : `p:${phonetic(t)}`)))];
+    const keys = [...new Set(tokens.map((t) => `p:${phonetic(t)}`))];
     // With an area, its key is one more key to hold: probed on the key index for the name's rows
     // only, before any registrant row is read (a county + a common name at 1,000,000: ~33,000 name
     // rows, ~700 in the county).
@@ -131,6 +131,9 @@ export function buildWhere(em: CoreEntityManager, filter: SearchFilter | null | 
       sql: `r.id in (select k0.registrant_id from ${table("registrant_key")} k0 where k0.key = ?${others.map((o) => ` and ${o}`).join("")})`,
       params: keys,
     });
+    // Exact tokens: the phonetic keys find the candidates, the normalised name (tokens joined by
+    // single spaces in name_sort) keeps those holding every token itself.
+    if (f.fuzzy === false) for (const t of tokens) raw.push({ sql: "(' ' || r.name_sort || ' ') like ?", params: [`% ${t} %`] });
   }
   if (f.identifierType || f.identifierValue) {
     if (!f.identifierType || !f.identifierValue) throw badInput("identifierType and identifierValue go together", "filter.identifierValue");

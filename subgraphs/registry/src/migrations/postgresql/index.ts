@@ -2,8 +2,10 @@
 import type { MigrationObject } from "@mikro-orm/core";
 import { Migration20261127230905 } from "./Migration20261127230905";
 import { Migration20261128043001 } from "./Migration20261128043001";
+import { Migration20261128110001 } from "./Migration20261128110001";
 
 export const migrations: MigrationObject[] = [
   { name: "Migration20261127230905", class: Migration20261127230905 },
   { name: "Migration20261128043001", class: Migration20261128043001 },
+  { name: "Migration20261128110001", class: Migration20261128110001 },
 ];

@@ -2,8 +2,10 @@
 import type { MigrationObject } from "@mikro-orm/core";
 import { Migration20261127230904 } from "./Migration20261127230904";
 import { Migration20261128043000 } from "./Migration20261128043000";
+import { Migration20261128110000 } from "./Migration20261128110000";
 
 export const migrations: MigrationObject[] = [
   { name: "Migration20261127230904", class: Migration20261127230904 },
   { name: "Migration20261128043000", class: Migration20261128043000 },
+  { name: "Migration20261128110000", class: Migration20261128110000 },
 ];
