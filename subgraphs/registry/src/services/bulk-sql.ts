@@ -60,6 +60,12 @@ function timed<T>(sql: string, run: () => Promise<T>): Promise<T> {
   });
 }
 
+/** Column types by qualified table name (see `columnTypes`); tables do not change under a process. */
+const pgColumnTypes = new Map<string, Map<string, string>>();
+
+/** Rows per PostgreSQL INSERT (one array parameter per column, see `insert`). */
+const PG_ROWS_PER_STATEMENT = 5000;
+
 /** Bound parameters per statement: under SQLite's 32,766 and PostgreSQL's 65,535. */
 const MAX_PARAMS = 30_000;
 
@@ -90,6 +96,18 @@ export function bulkSql(em: EntityManager) {
     return stmt.all(params) as T[];
   }
 
+  /** Column types of a table as PostgreSQL spells them (`format_type`), read once per process. */
+  async function columnTypes(name: string): Promise<Map<string, string>> {
+    const key = table(name);
+    let types = pgColumnTypes.get(key);
+    if (!types) {
+      const rows = await execNow<{ attname: string; type: string }>(`select attname, format_type(atttypid, atttypmod) as type from pg_attribute where attrelid = ?::regclass and attnum > 0 and not attisdropped`, [key], "all", false);
+      types = new Map(rows.map((r) => [r.attname, r.type]));
+      pgColumnTypes.set(key, types);
+    }
+    return types;
+  }
+
   return {
     pg,
     table,
@@ -103,7 +121,24 @@ export function bulkSql(em: EntityManager) {
     all: <T>(sql: string, params: unknown[] = []) => exec<T>(sql, params, "all"),
     run: (sql: string, params: unknown[] = []) => exec(sql, params, "run").then(() => undefined),
     /** Multi-row INSERT in slices of at most `rowsPerStatement` rows (full slices reuse one prepared statement). */
-    async insert(name: string, columns: string[], rows: unknown[][], opts: { rowsPerStatement?: number } = {}) {
+    /**
+     * `pgArrays: false` keeps multi-row VALUES on PostgreSQL for rows that are mostly one large JSON
+     * document (staged submissions): inside an array literal every quote is escaped once more, and
+     * staging measured 2.0 s instead of 1.1 s per 30,000 submissions that way.
+     */
+    async insert(name: string, columns: string[], rows: unknown[][], opts: { rowsPerStatement?: number; pgArrays?: boolean } = {}) {
+      if (pg && opts.pgArrays !== false) {
+        // One array parameter per column, spread back into rows by unnest: PostgreSQL parses and
+        // plans a statement of a few parameters instead of thousands (a 2-column table: 1.2 s
+        // instead of 1.9 s per 200,000 rows, side by side). Each array is cast to its column's type.
+        const types = await columnTypes(name);
+        const head = `insert into ${table(name)} (${columns.map((c) => `"${c}"`).join(", ")}) select * from unnest(${columns.map((c) => `?::${types.get(c) ?? "text"}[]`).join(", ")})`;
+        for (let i = 0; i < rows.length; i += PG_ROWS_PER_STATEMENT) {
+          const part = rows.slice(i, i + PG_ROWS_PER_STATEMENT);
+          await exec(head, columns.map((_, c) => part.map((r) => r[c])), "run");
+        }
+        return;
+      }
       const per = Math.max(1, Math.min(opts.rowsPerStatement ?? 500, Math.floor(MAX_PARAMS / columns.length)));
       const tuple = `(${columns.map(() => "?").join(", ")})`;
       const head = `insert into ${table(name)} (${columns.map((c) => `"${c}"`).join(", ")}) values `;
