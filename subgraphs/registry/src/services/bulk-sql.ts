@@ -120,8 +120,9 @@ export function bulkSql(em: EntityManager) {
     idList: pg ? "select jsonb_array_elements_text(?::jsonb)::uuid as value" : "select value from json_each(?)",
     all: <T>(sql: string, params: unknown[] = []) => exec<T>(sql, params, "all"),
     run: (sql: string, params: unknown[] = []) => exec(sql, params, "run").then(() => undefined),
-    /** Multi-row INSERT in slices of at most `rowsPerStatement` rows (full slices reuse one prepared statement). */
     /**
+     * Bulk INSERT: on SQLite multi-row VALUES in slices of at most `rowsPerStatement` rows (full
+     * slices reuse one prepared statement); on PostgreSQL one array per column (below).
      * `pgArrays: false` keeps multi-row VALUES on PostgreSQL for rows that are mostly one large JSON
      * document (staged submissions): inside an array literal every quote is escaped once more, and
      * staging measured 2.0 s instead of 1.1 s per 30,000 submissions that way.

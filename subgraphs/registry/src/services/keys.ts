@@ -3,7 +3,8 @@
  * would pay a second random B-tree entry on every import for a lookup only updates need): a
  * registrant's rows are removed by recomputing the keys its stored values give (`registrantKeys` is
  * deterministic) and deleting them by primary key (key, registrant_id). The rule that keeps this
- * exact: every change to the key format ships with a migration rewriting the stored keys.
+ * exact: every change to the key format ships with a migration rebuilding the stored keys
+ * (migrations/rebuild-keys.ts).
  */
 import type { EntityManager } from "@mikro-orm/core";
 import { bulkSql } from "./bulk-sql";

@@ -315,7 +315,7 @@ export async function writeUnits(em: EntityManager, actor: AuditActor, units: In
   keyed.push(...latest.values());
   const changedIds = keyed.map((k) => k.id).filter((id) => !createdIds.has(id));
   await deleteRegistrantKeys(em, changedIds.map((id) => keysBefore.get(id)!));
-  // About nine key rows per registrant.
+  // About eleven key rows per person (four of them name blocks), six per household.
   await insertRegistrantKeys(em, keyed);
   if (opts.dedup ?? vc.dedup.onImport) {
     const individuals = keyed.filter((k) => k.individual);
