@@ -28,7 +28,7 @@ describe("name blocks as birth-date ranges (b:<code>:<date> keys)", () => {
     }
   });
 
-  it("keys an individual's name tokens with the birth date and the other token's first letter (none without a date)", () => {
+  it("keys an individual's name tokens with the birth date and the other token's first and last letter (none without a date)", () => {
     const keys = registrantKeys({ kind: "INDIVIDUAL", givenName: "Amina", familyName: "Otieno", birthDate: "1990-04-02" });
     expect(keys.filter((k) => k.startsWith("b:")).sort()).toEqual(["b:AMN:O:1990-04-02", "b:AMN:o:1990-04-02", "b:ATN:A:1990-04-02", "b:ATN:a:1990-04-02"]);
     // Swapped names hold the same keys; a single token keeps an empty letter.
