@@ -15,7 +15,7 @@ import { Registrant, RegistrantKind, RegistrantStatus } from "../entities/regist
 import { bulkSql } from "./bulk-sql";
 import { deleteRegistrantKeys, insertRegistrantKeys, keySourceOf } from "./keys";
 import { timeOrderedId } from "./ids";
-import { blockDateRange, CODE_LETTERS, dateBuckets, isBlockingKey, nameTokens, parseBirthKey, registrantKeys, tokenSetSimilarity } from "./normalize";
+import { blockDateRange, FIRST_LETTERS, dateBuckets, isBlockingKey, nameTokens, parseBirthKey, registrantKeys, tokenSetSimilarity } from "./normalize";
 import type { DedupConfig } from "./settings.service";
 
 export interface Comparable {
@@ -118,7 +118,7 @@ export const MAX_BLOCK = 500;
  * names of its code (`b:<code>::…`). Last-letter keys (lower case) meet only their own block.
  */
 function nameBlocksOf(code: string, letter: string): string[] {
-  if (!letter) return [`${code}:`, ...CODE_LETTERS.map((l) => `${code}:${l}`)];
+  if (!letter) return [`${code}:`, ...FIRST_LETTERS.map((l) => `${code}:${l}`)];
   return letter === letter.toUpperCase() ? [`${code}:${letter}`, `${code}:`] : [`${code}:${letter}`];
 }
 

@@ -191,7 +191,7 @@ export function parseBirthKey(key: string): { code: string; letter: string; birt
 }
 
 /** First letters a `b:` key can hold (name tokens are folded to a-z). */
-export const CODE_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ".split("");
+export const FIRST_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ".split("");
 
 /**
  * The birth dates that share a 365-day bucket (`dateBuckets`) with `iso`: the union of its two

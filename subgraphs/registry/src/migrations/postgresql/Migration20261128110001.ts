@@ -3,9 +3,9 @@ import { rebuildAllKeys } from '../rebuild-keys';
 
 /**
  * Fewer index entries per registrant (each one a random B-tree write on every import):
- * 1. Name-and-birth-date blocking keys become `b:<code>:<letter>:<birth date>`, one per ordered pair
- *    of a person's distinct name tokens (the code of one, the first letter of the other),
- *    `b:<code>::<date>` for a single-token name (normalize.ts `birthKeys`).
+ * 1. Name-and-birth-date blocking keys become `b:<code>:<letter>:<birth date>`, two per ordered pair
+ *    of a person's distinct name tokens (the code of one with the first, and with the last, letter of
+ *    the other), `b:<code>::<date>` for a single-token name (normalize.ts `birthKeys`).
  * 2. `t:<token>` keys go: an exact-token search reads the `p:` key and checks `name_sort`.
  * 3. Indexes no query reads: `registrant_key(registrant_id)` (a registrant's key rows are deleted
  *    by primary key, services/keys.ts), `registrant(admin_area_path)`, `registrant(primary_phone)`
